@@ -1,0 +1,129 @@
+"""rkt-run: check a request against the site's policy, then run it as the caller.
+
+The steps follow the privileged run of the design, one call each.
+"""
+
+import os
+import sys
+
+from rktcore import config as configuration
+from rktcore import identity, privilege
+from rktcore.messages import Exit, Refusal, UsageError, err, out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run rkt-run and return its exit status; bad input never shows a traceback."""
+    try:
+        return rkt_run(sys.argv[1:] if argv is None else argv)
+    except Refusal as refusal:
+        err(str(refusal))
+        return refusal.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return Exit.OK
+    except Exception as error:  # a bug; say so in one line, as root too
+        err(f"internal error ({type(error).__name__}: {error}); please report it")
+        return Exit.SOFTWARE
+
+
+def rkt_run(argv: list[str]) -> int:
+    """Carry out one rkt-run invocation."""
+    caller = identity.from_kernel()
+
+    privilege.drop(caller)
+
+    from rktcore.options import HELP, parse
+
+    options = parse(argv)
+    if options.help or options.version:
+        from rktcore import __version__
+
+        out(HELP.rstrip() if options.help else f"rkt-run {__version__}")
+        return Exit.OK
+
+    config = load_config(options, caller)
+
+    if options.list_alias:
+        from rktcore.listing import alias_lines
+
+        out("\n".join(alias_lines(config)))
+        return Exit.OK
+    if options.list_images:
+        return list_images(config, options, caller)
+
+    from rktcore.plan import make_plan
+
+    cwd = current_directory()
+    plan = make_plan(config, caller, options.request(),
+                     identity.caller_environment(), cwd)
+
+    show(plan, options)
+    if options.prints_only:
+        return Exit.OK
+
+    check_may_run(caller)
+    from rktcore import execute, integrity
+
+    integrity.check_run(config.path)
+    execute.run(config, caller, plan, cwd)
+    return Exit.SOFTWARE  # not reached: run() execs or raises
+
+
+def load_config(options, caller):
+    """Load the site's config, or one named with --config where that is allowed."""
+    if not options.config:
+        return configuration.load(configuration.DEFAULT_PATH)
+    if not (caller.is_root or options.prints_only):
+        raise UsageError("--config is for root, or together with --dry-run; drop "
+                         "it to use the site's config")
+    return configuration.load(options.config)
+
+
+def list_images(config, options, caller) -> int:
+    """Print the runtime's pulled images that this site lets users run."""
+    from rktcore.images import listing, pulled_images
+
+    if options.config and not caller.is_root:
+        raise UsageError("--list-images uses the site's config; drop --config")
+    check_may_run(caller)
+    images = pulled_images(config)
+    if options.json:
+        import json
+
+        out(json.dumps(images, indent=2))
+    elif images:
+        out("\n".join(listing(images)))
+    return Exit.OK
+
+
+def show(plan, options) -> None:
+    """Print what the options ask for: the command, its origins, the environment."""
+    from rktcore import preview
+
+    if options.json:
+        out(preview.as_json(plan))
+    elif options.explain:
+        out(preview.explanation(plan))
+    if options.verbose:
+        sys.stderr.write(preview.command_line(plan.argv) + "\n")
+    if options.print_env:
+        lines = preview.environment_lines(plan)
+        sys.stderr.write("".join(line + "\n" for line in lines))
+
+
+def check_may_run(caller) -> None:
+    """Refuse a real run by a process that cannot become root."""
+    if not privilege.privileged():
+        raise Refusal("rkt-run is not installed setuid root here, so it can only "
+                      "preview (--dry-run); ask your admin to run "
+                      "rkt-run-admin install", Exit.UNAVAILABLE)
+
+
+def current_directory() -> str:
+    """Return the working directory, refusing one that no longer exists."""
+    try:
+        return os.getcwd()
+    except OSError:
+        raise Refusal("the current directory no longer exists; cd somewhere "
+                      "else") from None

@@ -1,0 +1,260 @@
+"""Read and check the site's config: rktrunner's TOML, plus rkttui's bounds.
+
+A config is checked whole before anything uses it, so that every later step
+can trust its shape. Each refusal names the file and the key at fault.
+"""
+
+import os
+
+from rktcore.messages import ConfigError
+from rktcore.template import IDENTITY_VARIABLES, variable_names
+
+DEFAULT_PATH = "/etc/rktrunner.toml"
+MODES = ("common", "batch", "interactive")
+CLASSES = ("general", "fetch", "run", "image")
+RUNTIMES = ("rkt",)
+
+# key -> expected type; "table" entries are checked by their own function.
+TOP_KEYS = {
+    "runtime": str,
+    "rkt": str,
+    "default-interactive-cmd": str,
+    "preserve-cwd": bool,
+    "restrict-images": bool,
+    "supplementary-groups": bool,
+    "audit-log": str,
+    # rktrunner's helper-process keys: accepted, and not needed here.
+    "attach-stdio": bool,
+    "use-path": bool,
+    "exec-slave-dir": str,
+    "recursive-mounts": bool,
+    "environment": "table",
+    "options": "table",
+    "auto-image-prefix": "table",
+    "volume": "table",
+    "alias": "table",
+    "allow": "table",
+}
+VOLUME_KEYS = {"volume": str, "mount": str, "on-request": bool}
+ALIAS_KEYS = {
+    "image": str,
+    "exec": list,
+    "description": str,
+    "environment": dict,
+    "environment-blacklist": list,
+}
+ALLOW_KEYS = {"exec": bool, "set-env": (bool, list), "interactive": bool}
+TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list", dict: "a table"}
+
+
+class Config:
+    """A checked config: its path, its TOML document and its alias index."""
+
+    __slots__ = ("path", "doc", "aliases")
+
+    def __init__(self, path: str, doc: dict, aliases: dict | None = None):
+        self.path = path
+        self.doc = doc
+        self.aliases = aliases if aliases is not None else alias_index(path, doc)
+
+    def get(self, key: str, default=None):
+        """Return a top-level key's value."""
+        return self.doc.get(key, default)
+
+    def allow(self, key: str):
+        """Return a bound from [allow], defaulting to rktrunner's behaviour."""
+        return self.doc.get("allow", {}).get(key, True)
+
+    @property
+    def runtime(self) -> str:
+        return self.doc.get("runtime", "rkt")
+
+
+def load(path: str) -> Config:
+    """Read, parse and check the config at path with the current privileges."""
+    return parse(path, read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
+    """Read the config file, turning OS errors into one line."""
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        raise ConfigError(f"config {path} does not exist; ask your admin, or name "
+                          "another with --config") from None
+    except OSError as error:
+        reason = (error.strerror or "unreadable").lower()
+        raise ConfigError(f"cannot read config {path}: {reason}") from None
+
+
+def parse(path: str, content: bytes) -> Config:
+    """Parse TOML content and check it; path is used only in messages."""
+    import tomli
+
+    try:
+        doc = tomli.loads(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except tomli.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}; fix the syntax") from None
+    check(path, doc)
+    return Config(path, doc)
+
+
+def check(path: str, doc: dict) -> None:
+    """Refuse a document that is not a valid config, naming the key."""
+    check_keys(path, "", doc, TOP_KEYS)
+    runtime = doc.get("runtime", "rkt")
+    if runtime not in RUNTIMES:
+        fail(path, "runtime", f'"{runtime}" is not a runtime; use one of: '
+             + ", ".join(RUNTIMES))
+    if runtime not in doc:
+        fail(path, runtime, "is missing; give the runtime's absolute path")
+    check_environment(path, "environment", doc.get("environment", {}))
+    check_options(path, doc.get("options", {}))
+    check_string_table(path, "auto-image-prefix", doc.get("auto-image-prefix", {}))
+    check_volumes(path, doc.get("volume", {}))
+    check_aliases(path, doc.get("alias", {}))
+    check_allow(path, doc.get("allow", {}))
+
+
+def fail(path: str, key: str, problem: str):
+    """Raise the one-line refusal for key in the config at path."""
+    raise ConfigError(f"{path}: {key} {problem}")
+
+
+def check_keys(path: str, prefix: str, table: dict, known: dict) -> None:
+    """Refuse unknown keys and values of the wrong type in one table."""
+    for key, value in table.items():
+        where = prefix + key
+        expected = known.get(key)
+        if expected is None:
+            fail(path, where, "is not a known key; remove it or correct its spelling")
+        if expected == "table":
+            expected = dict
+        if not isinstance(value, expected):
+            kinds = expected if isinstance(expected, tuple) else (expected,)
+            wanted = " or ".join(TYPE_NAMES[kind] for kind in kinds)
+            fail(path, where, f"must be {wanted}")
+
+
+def check_string_list(path: str, where: str, value) -> None:
+    """Refuse a list with anything but strings in it."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        fail(path, where, "must be a list of strings")
+
+
+def check_string_table(path: str, where: str, table: dict) -> None:
+    """Refuse a table whose values are not all strings."""
+    for key, value in table.items():
+        if not isinstance(value, str):
+            fail(path, f"{where}.{key}", "must be a string")
+
+
+def check_identity_template(path: str, where: str, text: str) -> None:
+    """Allow only the caller's identity in templates outside environment tables."""
+    for name in variable_names(text, f"{path}: {where}"):
+        if name not in IDENTITY_VARIABLES:
+            fail(path, where, f'uses "{{{{.{name}}}}}", but only '
+                 + ", ".join(IDENTITY_VARIABLES) + " may be used outside "
+                 "environment tables; move it to [environment]")
+
+
+def check_environment(path: str, where: str, table: dict) -> None:
+    """Check an environment table: identifier names, string templates."""
+    check_string_table(path, where, table)
+    for name, value in table.items():
+        if not (name.isidentifier() and name.isascii()):
+            fail(path, f"{where}.{name}", "is not a valid variable name; use "
+                 "letters, digits and _")
+        variable_names(value, f"{path}: {where}.{name}")
+
+
+def check_options(path: str, options: dict) -> None:
+    """Check [options.MODE] tables of CLASS lists."""
+    for mode, classes in options.items():
+        if mode not in MODES:
+            fail(path, f"options.{mode}", "is not a mode; use one of: "
+                 + ", ".join(MODES))
+        if not isinstance(classes, dict):
+            fail(path, f"options.{mode}", "must be a table")
+        for cls, words in classes.items():
+            where = f"options.{mode}.{cls}"
+            if cls not in CLASSES:
+                fail(path, where, "is not an option class; use one of: "
+                     + ", ".join(CLASSES))
+            check_string_list(path, where, words)
+            for word in words:
+                check_identity_template(path, where, word)
+
+
+def check_volumes(path: str, volumes: dict) -> None:
+    """Check [volume.NAME] tables."""
+    for name, volume in volumes.items():
+        where = f"volume.{name}"
+        if not isinstance(volume, dict):
+            fail(path, where, "must be a table")
+        check_keys(path, where + ".", volume, VOLUME_KEYS)
+        if "volume" not in volume:
+            fail(path, where, 'needs a "volume" key')
+        for key in ("volume", "mount"):
+            check_identity_template(path, f"{where}.{key}", volume.get(key, ""))
+
+
+def check_aliases(path: str, aliases: dict) -> None:
+    """Check [alias.NAME] tables."""
+    for name, alias in aliases.items():
+        where = f"alias.{name}"
+        if not isinstance(alias, dict):
+            fail(path, where, "must be a table")
+        check_keys(path, where + ".", alias, ALIAS_KEYS)
+        if not alias.get("image"):
+            fail(path, where, 'needs an "image"')
+        if alias["image"].startswith("-"):
+            fail(path, f"{where}.image", 'must not start with "-"')
+        check_string_list(path, f"{where}.exec", alias.get("exec", []))
+        for exe in alias.get("exec", []):
+            if not exe or exe.startswith("-"):
+                fail(path, f"{where}.exec", 'entries must be non-empty and not '
+                     'start with "-"')
+        check_string_list(path, f"{where}.environment-blacklist",
+                          alias.get("environment-blacklist", []))
+        check_environment(path, f"{where}.environment", alias.get("environment", {}))
+
+
+def check_allow(path: str, allow: dict) -> None:
+    """Check the [allow] bounds on what users may choose."""
+    check_keys(path, "allow.", allow, ALLOW_KEYS)
+    set_env = allow.get("set-env", True)
+    if isinstance(set_env, list):
+        check_string_list(path, "allow.set-env", set_env)
+        for pattern in set_env:
+            if not pattern.removesuffix("*").replace("_", "a").isalnum():
+                fail(path, "allow.set-env", f'entry "{pattern}" must be a '
+                     "variable name or a PREFIX_* pattern")
+
+
+def alias_index(path: str, doc: dict) -> dict[str, tuple[str, str]]:
+    """Map every alias name and exec basename to (alias, exec); refuse clashes."""
+    index: dict[str, tuple[str, str]] = {}
+    for name, alias in doc.get("alias", {}).items():
+        register(path, index, name, (name, ""))
+        for exe in alias.get("exec", []):
+            register(path, index, os.path.basename(exe), (name, exe))
+    return index
+
+
+def register(path: str, index: dict, name: str, entry: tuple[str, str]) -> None:
+    """Add one name to the alias index unless another entry holds it."""
+    held = index.get(name)
+    if held is not None:
+        fail(path, f"alias.{entry[0]}", f'defines "{name}", which '
+             f"{describe_entry(held)} already defines; rename one")
+    index[name] = entry
+
+
+def describe_entry(entry: tuple[str, str]) -> str:
+    """Say where an alias index entry comes from."""
+    alias, exe = entry
+    return f'the exec "{exe}" of alias.{alias}' if exe else f"alias.{alias}"

@@ -1,0 +1,63 @@
+"""List the images the runtime has pulled."""
+
+import subprocess
+
+from rktcore import privilege
+from rktcore.execute import RUNTIME_ENVIRONMENT
+from rktcore.messages import Exit, Refusal
+
+
+def pulled_images(config) -> list[dict]:
+    """Return [{name, id, size, import_time, last_used_time}] from the runtime."""
+    import json
+
+    argv = [config.get("rkt"), "image", "list", "--format=json"]
+    with privilege.raised():
+        answer = ask_runtime(argv)
+    try:
+        images = json.loads(answer) or []
+    except ValueError:
+        raise Refusal(f"{argv[0]} gave an image list that is not JSON; ask your "
+                      "admin to check the runtime", Exit.UNAVAILABLE) from None
+    images = [image for image in images if isinstance(image, dict)]
+    return restrict(config, images)
+
+
+def ask_runtime(argv: list[str]) -> str:
+    """Run a runtime query with a clean environment and return its stdout."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True,
+                              env=RUNTIME_ENVIRONMENT, stdin=subprocess.DEVNULL,
+                              timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise Refusal(f"cannot list images with {argv[0]}: {error}; ask your admin "
+                      "to check the runtime", Exit.UNAVAILABLE) from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise Refusal(f"{argv[0]} could not list images ({last}); ask your admin "
+                      "to check the runtime", Exit.UNAVAILABLE)
+    return done.stdout
+
+
+def restrict(config, images: list[dict]) -> list[dict]:
+    """Keep only images that aliases name, where the site runs aliases only."""
+    if not config.get("restrict-images"):
+        return images
+    named = {alias["image"] for alias in config.doc.get("alias", {}).values()}
+    return [image for image in images if image.get("name") in named]
+
+
+def listing(images: list[dict]) -> list[str]:
+    """Return one line per image: name, size and id."""
+    return [f"{image.get('name', '?')}  {human_size(image.get('size', 0))}  "
+            f"{image.get('id', '')}" for image in images]
+
+
+def human_size(size) -> str:
+    """Return a byte count the way people read it."""
+    size = float(size or 0)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""

@@ -1,0 +1,68 @@
+"""Refuse to act as root on anything an ordinary user could have changed.
+
+A file counts as safe when root owns it and neither group nor others may
+write it, and the same holds for every directory above it. A directory that
+others may write is safe only if root owns it and its sticky bit is set
+(like /tmp): nobody else can then rename or replace what root put there.
+"""
+
+import os
+import stat
+import sys
+
+from rktcore.messages import Refusal
+
+
+def check_run(config_path: str) -> None:
+    """Check the config, the interpreter and every module loaded so far."""
+    checked: set[str] = set()
+    check_path(config_path, "config", checked)
+    check_path(sys.executable, "interpreter", checked)
+    for path in loaded_module_files():
+        check_path(path, "code", checked)
+
+
+def loaded_module_files() -> list[str]:
+    """Return the files of the modules this process has imported."""
+    files = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path:
+            files.append(path)
+    return files
+
+
+def check_path(path: str, what: str, checked: set[str]) -> None:
+    """Refuse path if it, its target or a directory above either is unsafe."""
+    absolute = os.path.abspath(path)
+    for candidate in {absolute, os.path.realpath(absolute)}:
+        current = candidate
+        while current not in checked:
+            checked.add(current)
+            problem = unsafe(current)
+            if problem:
+                raise Refusal(f"refusing to run as root: {current} ({what}) "
+                              f"{problem}; ask your admin to run "
+                              "rkt-run-admin check")
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+
+
+def unsafe(path: str) -> str:
+    """Return what makes path unsafe for root to trust, or an empty string."""
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return f"cannot be checked: {(error.strerror or 'error').lower()}"
+    if stat.S_ISLNK(info.st_mode):
+        return "" if info.st_uid == 0 else f"is a link owned by uid {info.st_uid}"
+    if info.st_uid != 0:
+        return f"is owned by uid {info.st_uid}, not root"
+    writable = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    sticky = stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX
+    if writable and not sticky:
+        who = "others" if info.st_mode & stat.S_IWOTH else f"group {info.st_gid}"
+        return f"is writable by {who}"
+    return ""

@@ -1,0 +1,82 @@
+"""The rkt command line, in rktrunner's order.
+
+RKT <general> run [--interactive] --set-env-file F <run> <--volume ...>
+IMAGE <--mount ...> <image> [--exec EXEC] [-- ARGS]
+"""
+
+from rktcore.messages import ConfigError
+
+IDENTITY_OPTIONS = ("--user", "--group", "--supplementary-gids")
+
+
+def build(command, choice) -> None:
+    """Append the whole rkt command for a planned choice to command."""
+    config = choice.config
+    command.add(config.get("rkt"), "rkt")
+    command.options(choice, "general")
+    command.add("run", "rkt subcommand")
+    run_options = choice.options("run")
+    if choice.interactive and "--interactive" not in run_options:
+        command.add("--interactive", "-i (rkt needs it to pass stdin)")
+    command.add("--set-env-file", "container environment")
+    command.add(choice.env_file, "container environment (a private descriptor)")
+    command.options(choice, "run")
+    for name, volume in choice.volumes:
+        origin = f"volume.{name}"
+        command.add("--volume", origin)
+        command.add(f"{name},{host_volume(config, choice.render(volume['volume']))}",
+                    origin)
+    command.add(choice.image, choice.image_origin)
+    for name, volume in choice.volumes:
+        if "mount" in volume:
+            origin = f"volume.{name}"
+            command.add("--mount", origin)
+            command.add(f"volume={name},{choice.render(volume['mount'])}", origin)
+    image_options = command.options(choice, "image")
+    add_identity(command, choice, image_options)
+    if config.get("preserve-cwd"):
+        command.add(f"--working-dir={choice.cwd}", "preserve-cwd")
+    if choice.exec:
+        command.add("--exec", choice.exec_origin)
+        command.add(choice.exec, choice.exec_origin)
+        command.add("--", "end of rkt options")
+    elif choice.args:
+        command.add("--", "end of rkt options")
+    command.extend(choice.args, "your arguments")
+
+
+def host_volume(config, volume: str) -> str:
+    """Add recursive=true to host volumes where the config asks for it."""
+    if config.get("recursive-mounts") and "kind=host" in volume.split(","):
+        return volume + ",recursive=true"
+    return volume
+
+
+def add_identity(command, choice, image_options: list[str]) -> None:
+    """Make the app run as the caller, refusing a config that says otherwise."""
+    caller = choice.caller
+    wanted = {"--user": str(caller.uid), "--group": str(caller.gid)}
+    for flag, value in identity_settings(image_options):
+        if not caller.is_root and wanted.get(flag) != value:
+            raise ConfigError(
+                f"{choice.config.path}: options sets {flag}={value}, which would "
+                f"run the app as someone other than you ({caller.username}); only "
+                "root may; use {{.Uid}} and {{.Gid}}"
+            )
+        wanted.pop(flag, None)
+    for flag, value in wanted.items():
+        command.add(f"{flag}={value}", "your identity (always)")
+    if choice.config.get("supplementary-groups") and caller.groups:
+        gids = ",".join(str(gid) for gid in caller.groups)
+        command.add(f"--supplementary-gids={gids}", "supplementary-groups")
+
+
+def identity_settings(words: list[str]):
+    """Yield (flag, value) for each identity option among rendered words."""
+    for index, word in enumerate(words):
+        flag, equals, value = word.partition("=")
+        if flag not in IDENTITY_OPTIONS:
+            continue
+        if not equals:
+            value = words[index + 1] if index + 1 < len(words) else ""
+        yield flag, value
