@@ -65,7 +65,7 @@ def rkt_run(argv: list[str]) -> int:
     check_may_run(caller)
     from rktcore import execute, integrity
 
-    integrity.check_run(config.path)
+    integrity.check_run(config.path, plan.argv[0])
     execute.run(config, caller, plan, cwd)
     return Exit.SOFTWARE  # not reached: run() execs or raises
 

@@ -13,10 +13,11 @@ import sys
 from rktcore.messages import Refusal
 
 
-def check_run(config_path: str) -> None:
-    """Check the config, the interpreter and every module loaded so far."""
+def check_run(config_path: str, runtime: str) -> None:
+    """Check the config, the runtime, the interpreter and every loaded module."""
     checked: set[str] = set()
     check_path(config_path, "config", checked)
+    check_path(runtime, "runtime", checked)
     check_path(sys.executable, "interpreter", checked)
     for path in loaded_module_files():
         check_path(path, "code", checked)
