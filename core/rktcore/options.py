@@ -132,3 +132,19 @@ options:
   --version              print the version
   -h, --help             print this help
 """
+
+
+def argv_for(request: Request, config: str = "") -> list[str]:
+    """Return rkt-run's options and words that make exactly this request."""
+    argv = ["--config", config] if config else []
+    if request.exec:
+        argv += ["--exec", request.exec]
+    for volume in request.volumes:
+        argv += ["--volume", volume]
+    for setting in request.set_env:
+        argv += ["--set-env", setting]
+    if request.interactive:
+        argv.append("--interactive")
+    if request.no_prefix:
+        argv.append("--no-image-prefix")
+    return argv + ["--", request.image, *request.args]
