@@ -1,0 +1,187 @@
+"""The config: every key keeps rktrunner's meaning; every mistake is named."""
+
+import pytest
+
+from rktcore import config as configuration
+from rktcore.messages import ConfigError
+
+MINIMAL = 'rkt = "/usr/bin/rkt"\n'
+
+
+def parse(text: str):
+    return configuration.parse("/etc/test.toml", text.encode())
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse(text)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("/etc/test.toml: ")
+    return message
+
+
+def test_minimal_config_is_accepted():
+    config = parse(MINIMAL)
+    assert config.get("rkt") == "/usr/bin/rkt"
+    assert config.runtime == "rkt"
+    assert config.aliases == {}
+
+
+def test_every_rktrunner_key_is_accepted():
+    config = parse(MINIMAL + """
+default-interactive-cmd = "sh"
+preserve-cwd = true
+restrict-images = false
+supplementary-groups = true
+audit-log = "/var/log/rkt-run.log"
+attach-stdio = false
+use-path = true
+exec-slave-dir = "/usr/libexec/rktrunner"
+recursive-mounts = true
+[environment]
+HOME = "/home/{{.Username}}"
+[options.common]
+general = ["--insecure-options=image"]
+fetch = ["--trust-keys-from-https"]
+run = ["--net=host"]
+image = ["--user={{.Uid}}"]
+[options.batch]
+run = ["--quiet"]
+[options.interactive]
+run = ["--interactive"]
+[auto-image-prefix]
+"biocontainers/" = "docker://biocontainers/"
+[volume.home]
+volume = "kind=host,source={{.HomeDir}}"
+mount = "target=/home/{{.Username}}"
+on-request = false
+[alias.julia_]
+image = "docker://julia"
+exec = ["/usr/local/julia/bin/julia"]
+description = "The Julia language"
+environment = { JULIA_DEPOT_PATH = "/home/{{.Username}}/.julia" }
+environment-blacklist = ["HOME"]
+[allow]
+exec = false
+set-env = ["LANG", "OMP_*"]
+interactive = true
+""")
+    assert config.aliases["julia"] == ("julia_", "/usr/local/julia/bin/julia")
+    assert config.allow("exec") is False
+    assert config.allow("set-env") == ["LANG", "OMP_*"]
+
+
+def test_bounds_default_to_rktrunner_behaviour():
+    config = parse(MINIMAL)
+    assert config.allow("exec") is True
+    assert config.allow("set-env") is True
+    assert config.allow("interactive") is True
+
+
+@pytest.mark.parametrize("text, named", [
+    (MINIMAL + "rtk = 1\n", "rtk is not a known key"),
+    (MINIMAL + "[alias.x]\nimage = 'i'\nimgae = 'j'\n", "alias.x.imgae is not a known"),
+    (MINIMAL + "[volume.v]\nvolume = 'kind=empty'\nmoutn = 'x'\n", "volume.v.moutn"),
+    (MINIMAL + "[allow]\nshell = true\n", "allow.shell is not a known key"),
+    (MINIMAL + "preserve-cwd = 'yes'\n", "preserve-cwd must be true or false"),
+    (MINIMAL + "rkt = 3\n", None),
+    ('rkt = 3\n', "rkt must be a string"),
+    (MINIMAL + "environment = 'x'\n", "environment must be a table"),
+    (MINIMAL + "[environment]\nX = 1\n", "environment.X must be a string"),
+    (MINIMAL + "[environment]\n'A B' = 'x'\n", "environment.A B is not a valid"),
+    (MINIMAL + "[options.always]\nrun = []\n", "options.always is not a mode"),
+    (MINIMAL + "[options.common]\nrunn = []\n", "options.common.runn is not an option"),
+    (MINIMAL + "[options.common]\nrun = '--net=host'\n", "options.common.run must be a list"),
+    (MINIMAL + "[options.common]\nrun = [1]\n", "options.common.run must be a list of strings"),
+    ("default-interactive-cmd = 'sh'\n", "rkt is missing"),
+    (MINIMAL + "runtime = 'docker'\n", 'runtime "docker" is not a runtime'),
+    (MINIMAL + "[volume.v]\nmount = 'target=/v'\n", 'volume.v needs a "volume" key'),
+    (MINIMAL + "[alias.x]\nexec = ['a']\n", 'alias.x needs an "image"'),
+    (MINIMAL + "[alias.x]\nimage = '-i'\n", "alias.x.image must not start"),
+    (MINIMAL + "[alias.x]\nimage = 'i'\nexec = ['--x']\n", "alias.x.exec entries"),
+    (MINIMAL + "[alias.x]\nimage = 'i'\nexec = 'a'\n", "alias.x.exec must be a list"),
+    (MINIMAL + "[allow]\nset-env = 'A'\n", "allow.set-env must be true or false or a list"),
+    (MINIMAL + "[allow]\nset-env = ['A-B']\n", 'entry "A-B" must be a variable name'),
+    (MINIMAL + "[auto-image-prefix]\nx = 1\n", "auto-image-prefix.x must be a string"),
+])
+def test_a_wrong_key_or_type_is_refused_by_name(text, named):
+    if named is None:
+        with pytest.raises(ConfigError):
+            parse(text)
+        return
+    assert named in refusal(text)
+
+
+def test_an_alias_and_an_exec_basename_share_one_namespace():
+    message = refusal(MINIMAL + """
+[alias.bwa]
+image = "a"
+[alias.bwa_]
+image = "b"
+exec = ["/usr/local/bin/bwa"]
+""")
+    assert 'alias.bwa_ defines "bwa", which alias.bwa already defines' in message
+
+
+def test_two_execs_with_one_basename_are_refused():
+    message = refusal(MINIMAL + """
+[alias.a]
+image = "a"
+exec = ["/opt/a/run"]
+[alias.b]
+image = "b"
+exec = ["/opt/b/run"]
+""")
+    assert '"run"' in message and "rename one" in message
+
+
+@pytest.mark.parametrize("key", [
+    "[options.common]\nrun = ['--volume={{.http_proxy}}']",
+    "[volume.v]\nvolume = 'kind=host,source={{.SCRATCH}}'",
+    "[volume.v]\nvolume = 'kind=empty'\nmount = 'target={{ HOME }}'",
+])
+def test_environment_variables_outside_environment_tables_are_refused(key):
+    message = refusal(MINIMAL + key + "\n")
+    assert "may be used outside environment tables" in message
+
+
+def test_environment_tables_may_use_environment_variables():
+    config = parse(MINIMAL + """
+[environment]
+http_proxy = "{{.http_proxy}}"
+[alias.x]
+image = "i"
+environment = { TERM = "{{ TERM }}" }
+""")
+    assert config.doc["environment"]["http_proxy"] == "{{.http_proxy}}"
+
+
+@pytest.mark.parametrize("template", ["{{.Uid", "{{ not-a-name }}", "{{}}"])
+def test_a_malformed_template_is_refused(template):
+    message = refusal(MINIMAL + f"[options.common]\nrun = ['{template}']\n")
+    assert "options.common.run" in message
+
+
+def test_invalid_toml_is_refused_with_its_position():
+    message = refusal(MINIMAL + "[alias\n")
+    assert "not valid TOML" in message and "line 2" in message
+
+
+def test_binary_content_is_refused_without_echoing_it():
+    with pytest.raises(ConfigError) as caught:
+        configuration.parse("/etc/test.toml", b"\xff\xfesecret-bytes")
+    assert "secret" not in str(caught.value)
+    assert "UTF-8" in str(caught.value)
+
+
+def test_a_missing_config_names_the_path(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        configuration.load(str(tmp_path / "absent.toml"))
+    assert "absent.toml does not exist" in str(caught.value)
+
+
+def test_a_directory_is_not_a_config(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        configuration.load(str(tmp_path))
+    assert "cannot read config" in str(caught.value)
