@@ -63,6 +63,7 @@ def rkt_run(argv: list[str]) -> int:
         return Exit.OK
 
     check_may_run(caller)
+    check_runtime_exists(plan.argv[0])
     from rktcore import execute, integrity
 
     integrity.check_run(config.path, plan.argv[0])
@@ -118,6 +119,13 @@ def check_may_run(caller) -> None:
         raise Refusal("rkt-run is not installed setuid root here, so it can only "
                       "preview (--dry-run); ask your admin to run "
                       "rkt-run-admin install", Exit.UNAVAILABLE)
+
+
+def check_runtime_exists(runtime: str) -> None:
+    """Refuse early, and say whose job it is, when the runtime is not installed."""
+    if not os.path.exists(runtime):
+        raise Refusal(f"the runtime {runtime} is not installed; ask your admin to "
+                      "install it or fix the config", Exit.UNAVAILABLE)
 
 
 def current_directory() -> str:

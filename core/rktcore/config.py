@@ -173,6 +173,7 @@ def check_environment(path: str, where: str, table: dict) -> None:
 
 def check_options(path: str, options: dict) -> None:
     """Check [options.MODE] tables of CLASS lists."""
+    adopt_flat_options(path, options)
     for mode, classes in options.items():
         if mode not in MODES:
             fail(path, f"options.{mode}", "is not a mode; use one of: "
@@ -187,6 +188,17 @@ def check_options(path: str, options: dict) -> None:
             check_string_list(path, where, words)
             for word in words:
                 check_identity_template(path, where, word)
+
+
+def adopt_flat_options(path: str, options: dict) -> None:
+    """Read rktrunner's first form, [options] with class lists, as [options.common]."""
+    flat = [key for key in options if key in CLASSES]
+    if not flat:
+        return
+    if "common" in options:
+        fail(path, f"options.{flat[0]}", "and [options.common] are both set; move "
+             f"{flat[0]} into [options.common]")
+    options["common"] = {cls: options.pop(cls) for cls in flat}
 
 
 def check_volumes(path: str, volumes: dict) -> None:
