@@ -4,7 +4,7 @@ import ast
 import subprocess
 import sys
 
-from conftest import CONFIGS, ROOT, RKT_RUN
+from conftest import CONFIGS, ROOT
 
 CORE = ROOT / "core" / "rktcore"
 ALLOWED = set(sys.stdlib_module_names) | {"tomli", "rktcore"}
