@@ -12,12 +12,13 @@ from rktcore.template import IDENTITY_VARIABLES, variable_names
 DEFAULT_PATH = "/etc/rktrunner.toml"
 MODES = ("common", "batch", "interactive")
 CLASSES = ("general", "fetch", "run", "image")
-RUNTIMES = ("rkt",)
+RUNTIMES = ("rkt", "podman")
 
 # key -> expected type; "table" entries are checked by their own function.
 TOP_KEYS = {
     "runtime": str,
     "rkt": str,
+    "podman": str,
     "default-interactive-cmd": str,
     "preserve-cwd": bool,
     "restrict-images": bool,
@@ -35,7 +36,17 @@ TOP_KEYS = {
     "alias": "table",
     "allow": "table",
 }
-VOLUME_KEYS = {"volume": str, "mount": str, "on-request": bool}
+# A volume is rktrunner's raw rkt strings (volume, mount) or, for any
+# runtime, a structured host path (source, target, read-only).
+VOLUME_KEYS = {
+    "volume": str,
+    "mount": str,
+    "source": str,
+    "target": str,
+    "read-only": bool,
+    "on-request": bool,
+}
+PATH_KEYS = ("source", "target")
 ALIAS_KEYS = {
     "image": str,
     "exec": list,
@@ -117,6 +128,8 @@ def check(path: str, doc: dict) -> None:
     check_volumes(path, doc.get("volume", {}))
     check_aliases(path, doc.get("alias", {}))
     check_allow(path, doc.get("allow", {}))
+    if runtime == "podman":
+        check_podman(path, doc)
 
 
 def fail(path: str, key: str, problem: str):
@@ -208,10 +221,48 @@ def check_volumes(path: str, volumes: dict) -> None:
         if not isinstance(volume, dict):
             fail(path, where, "must be a table")
         check_keys(path, where + ".", volume, VOLUME_KEYS)
-        if "volume" not in volume:
-            fail(path, where, 'needs a "volume" key')
-        for key in ("volume", "mount"):
+        check_volume_form(path, where, volume)
+        for key in ("volume", "mount", *PATH_KEYS):
             check_identity_template(path, f"{where}.{key}", volume.get(key, ""))
+        for key in PATH_KEYS:
+            if key in volume:
+                check_volume_path(path, f"{where}.{key}", volume[key])
+
+
+def check_volume_form(path: str, where: str, volume: dict) -> None:
+    """Refuse a volume that is neither rkt's raw form nor source and target."""
+    structured = [key for key in PATH_KEYS if key in volume]
+    raw = [key for key in ("volume", "mount") if key in volume]
+    if structured and raw:
+        fail(path, where, f'mixes "{raw[0]}" with "{structured[0]}"; use either '
+             '"volume" (and "mount") or "source" and "target"')
+    if "volume" not in volume and len(structured) != 2:
+        fail(path, where, 'needs a "volume" key, or "source" and "target"')
+    if "read-only" in volume and not structured:
+        fail(path, f"{where}.read-only", 'goes with "source" and "target"; in '
+             'rkt\'s form write readOnly=true in "volume"')
+
+
+def check_volume_path(path: str, where: str, text: str) -> None:
+    """Refuse a source or target that is not absolute or would split the option."""
+    if not text.startswith(("/", "{{")):
+        fail(path, where, "must be an absolute path")
+    for mark in (":", ","):
+        if mark in text:
+            fail(path, where, f'must not contain "{mark}", which would split '
+                 "the runtime's volume option")
+
+
+def check_podman(path: str, doc: dict) -> None:
+    """Refuse what a podman command has no place for: image options, rkt volumes."""
+    for mode, classes in doc.get("options", {}).items():
+        if "image" in classes:
+            fail(path, f"options.{mode}.image", "has no place in a podman command; "
+                 "move these options to run")
+    for name, volume in doc.get("volume", {}).items():
+        if "volume" in volume:
+            fail(path, f"volume.{name}.volume", 'is rkt\'s form; give podman '
+                 '"source" and "target" instead')
 
 
 def check_aliases(path: str, aliases: dict) -> None:

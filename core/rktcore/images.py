@@ -11,7 +11,10 @@ def pulled_images(config) -> list[dict]:
     """Return [{name, id, size, import_time, last_used_time}] from the runtime."""
     import json
 
-    argv = [config.get("rkt"), "image", "list", "--format=json"]
+    if config.runtime == "podman":
+        argv = [config.get("podman"), "images", "--format", "json"]
+    else:
+        argv = [config.get("rkt"), "image", "list", "--format=json"]
     with privilege.raised():
         answer = ask_runtime(argv)
     try:
@@ -20,7 +23,32 @@ def pulled_images(config) -> list[dict]:
         raise Refusal(f"{argv[0]} gave an image list that is not JSON; ask your "
                       "admin to check the runtime", Exit.UNAVAILABLE) from None
     images = [image for image in images if isinstance(image, dict)]
+    if config.runtime == "podman":
+        images = from_podman(images)
     return restrict(config, images)
+
+
+def from_podman(images: list[dict]) -> list[dict]:
+    """Give podman's images rkt's shape, once per name.
+
+    podman prints one object per tag, each listing every name of the image;
+    a dangling image has no Names, and nobody can run it by name, so it is
+    left out. podman does not record when an image was last used.
+    """
+    listed, seen = [], set()
+    for image in images:
+        created = image.get("Created")
+        seconds = created if isinstance(created, int) else 0
+        for name in image.get("Names") or ():
+            key = (image.get("Id", ""), name)
+            if key in seen:
+                continue
+            seen.add(key)
+            listed.append({"id": key[0], "name": name,
+                           "size": image.get("Size", 0),
+                           "import_time": seconds * 1_000_000_000,
+                           "last_used_time": 0})
+    return listed
 
 
 def ask_runtime(argv: list[str]) -> str:

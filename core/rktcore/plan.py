@@ -17,10 +17,11 @@ class Request:
     """What the user asked for, before any policy is applied."""
 
     __slots__ = ("image", "exec", "volumes", "set_env", "interactive",
-                 "no_prefix", "args")
+                 "no_prefix", "args", "tty")
 
+    # tty: standard input is a terminal; the caller decides, so planning stays pure.
     def __init__(self, image="", exec="", volumes=(), set_env=(),
-                 interactive=False, no_prefix=False, args=()):
+                 interactive=False, no_prefix=False, args=(), tty=False):
         self.image = image
         self.exec = exec
         self.volumes = list(volumes)
@@ -28,6 +29,7 @@ class Request:
         self.interactive = interactive
         self.no_prefix = no_prefix
         self.args = list(args)
+        self.tty = tty
 
 
 class Plan:
@@ -87,6 +89,7 @@ class Choice:
         self.env_file = env_file
         self.identity = caller.template_variables()
         self.interactive = request.interactive
+        self.tty = request.tty
         self.mode = "interactive" if request.interactive else "batch"
         self.args = request.args
         self.alias = ""
@@ -125,6 +128,10 @@ def make_plan(config, caller, request, caller_env, cwd, env_file=ENV_FILE) -> Pl
 
 def runtime_module(config):
     """Return the module that writes the configured runtime's command."""
+    if config.runtime == "podman":
+        from rktcore import podman
+
+        return podman
     from rktcore import rkt
 
     return rkt

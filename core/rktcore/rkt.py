@@ -24,14 +24,14 @@ def build(command, choice) -> None:
     for name, volume in choice.volumes:
         origin = f"volume.{name}"
         command.add("--volume", origin)
-        command.add(f"{name},{host_volume(config, choice.render(volume['volume']))}",
+        command.add(f"{name},{host_volume(config, volume_text(choice, volume))}",
                     origin)
     command.add(choice.image, choice.image_origin)
     for name, volume in choice.volumes:
-        if "mount" in volume:
+        if "mount" in volume or "target" in volume:
             origin = f"volume.{name}"
             command.add("--mount", origin)
-            command.add(f"volume={name},{choice.render(volume['mount'])}", origin)
+            command.add(f"volume={name},{mount_text(choice, volume)}", origin)
     image_options = command.options(choice, "image")
     add_identity(command, choice, image_options)
     if config.get("preserve-cwd"):
@@ -43,6 +43,21 @@ def build(command, choice) -> None:
     elif choice.args:
         command.add("--", "end of rkt options")
     command.extend(choice.args, "your arguments")
+
+
+def volume_text(choice, volume: dict) -> str:
+    """Return rkt's volume string: the raw one, or a host volume from source."""
+    if "volume" in volume:
+        return choice.render(volume["volume"])
+    text = f"kind=host,source={choice.render(volume['source'])}"
+    return text + (",readOnly=true" if volume.get("read-only") else "")
+
+
+def mount_text(choice, volume: dict) -> str:
+    """Return rkt's mount string: the raw one, or a target from the structured form."""
+    if "target" in volume:
+        return f"target={choice.render(volume['target'])}"
+    return choice.render(volume["mount"])
 
 
 def host_volume(config, volume: str) -> str:
