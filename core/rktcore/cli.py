@@ -55,8 +55,9 @@ def rkt_run(argv: list[str]) -> int:
     from rktcore.plan import make_plan
 
     cwd = current_directory()
-    plan = make_plan(config, caller, options.request(),
-                     identity.caller_environment(), cwd)
+    request = options.request()
+    request.tty = os.isatty(0)  # decided here: planning stays a pure function
+    plan = make_plan(config, caller, request, identity.caller_environment(), cwd)
 
     show(plan, options)
     if options.prints_only:
