@@ -238,6 +238,28 @@ def test_stdin_reaches_an_interactive_container(site, user):
     assert succeeded(done) == "got hello\n"
 
 
+def in_a_terminal(site, user, *args) -> str:
+    """Run rkt-run with a terminal as its stdin; return what it printed."""
+    primary, secondary = os.openpty()
+    try:
+        return succeeded(run(site, user, *args, stdin=secondary))
+    finally:
+        os.close(secondary)
+        os.close(primary)
+
+
+def test_an_interactive_run_from_a_terminal_gets_a_terminal_inside(site, user):
+    out = in_a_terminal(site, user, "-i", "box", "sh", "-c",
+                        "test -t 0 && test -t 1 && echo terminal")
+    assert out.strip() == "terminal"
+
+
+def test_a_batch_run_from_a_terminal_keeps_its_output_a_plain_stream(site, user):
+    out = in_a_terminal(site, user, "box", "sh", "-c",
+                        "test -t 1 || echo plain; echo line")
+    assert out == "plain\nline\n"
+
+
 def test_sigterm_to_rkt_run_stops_the_container(site, user):
     wrapper = ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}",
                "--init-groups", "--", site.rkt_run, "box", "sleep", "600"]
