@@ -35,20 +35,31 @@ def loaded_module_files() -> list[str]:
 
 def check_path(path: str, what: str, checked: set[str]) -> None:
     """Refuse path if it, its target or a directory above either is unsafe."""
+    for current, problem in problems(path, checked):
+        raise Refusal(f"refusing to run as root: {current} ({what}) {problem}; "
+                      "ask your admin to run rkt-run-admin check")
+
+
+def problems(path: str, checked: set[str] | None = None) -> list[tuple[str, str]]:
+    """Return (path, problem) for path, its target and each directory above either.
+
+    Paths already in checked are skipped, and every path looked at is added.
+    """
+    checked = set() if checked is None else checked
+    found = []
     absolute = os.path.abspath(path)
-    for candidate in {absolute, os.path.realpath(absolute)}:
+    for candidate in dict.fromkeys((absolute, os.path.realpath(absolute))):
         current = candidate
         while current not in checked:
             checked.add(current)
             problem = unsafe(current)
             if problem:
-                raise Refusal(f"refusing to run as root: {current} ({what}) "
-                              f"{problem}; ask your admin to run "
-                              "rkt-run-admin check")
+                found.append((current, problem))
             parent = os.path.dirname(current)
             if parent == current:
                 break
             current = parent
+    return found
 
 
 def unsafe(path: str) -> str:
