@@ -40,8 +40,11 @@ def from_kernel() -> Caller:
     """Return the caller: the real ids, or sudo's caller when root runs under sudo."""
     uid, gid = os.getuid(), os.getgid()
     groups = None
-    if uid == 0 and "SUDO_UID" in os.environ:
-        uid, gid = sudo_ids()
+    # Only root can run this with real uid 0, so trusting what root's
+    # environment says (sudo sets it, even through the launcher) is safe.
+    environment = caller_environment() if uid == 0 else {}
+    if "SUDO_UID" in environment:
+        uid, gid = sudo_ids(environment)
     else:
         groups = sorted(set(os.getgroups()) - {gid})
     entry = passwd_entry(uid)
@@ -50,10 +53,10 @@ def from_kernel() -> Caller:
     return Caller(uid, gid, groups, entry.pw_name, entry.pw_dir)
 
 
-def sudo_ids() -> tuple[int, int]:
+def sudo_ids(environment: dict[str, str]) -> tuple[int, int]:
     """Return the ids sudo recorded for the user who ran it."""
     try:
-        return int(os.environ["SUDO_UID"]), int(os.environ["SUDO_GID"])
+        return int(environment["SUDO_UID"]), int(environment["SUDO_GID"])
     except (KeyError, ValueError):
         raise Refusal("SUDO_UID or SUDO_GID is missing or not a number; "
                       "run rkt-run through sudo itself") from None
