@@ -7,6 +7,8 @@ disappears with the last descriptor to it.
 """
 
 import os
+import resource
+import signal
 
 from rktcore import audit, privilege
 from rktcore.messages import Exit, Refusal
@@ -18,6 +20,7 @@ RUNTIME_ENVIRONMENT = {
     "HOME": "/root",
     "LANG": "C.UTF-8",
 }
+PYTHON_IGNORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
 
 
 def run(config, caller, plan, cwd: str):
@@ -25,6 +28,7 @@ def run(config, caller, plan, cwd: str):
     memfile = environment_file(environment_lines(plan))
 
     privilege.become_root()
+    restore_process_state()
     audit.record(config, caller, plan, cwd)
     privilege.set_no_new_privs()
     keep_only_standard_streams_and(memfile)
@@ -41,8 +45,13 @@ def run(config, caller, plan, cwd: str):
 def environment_file(lines: list[str]) -> int:
     """Return a descriptor of an anonymous file holding NAME=VALUE lines."""
     fd = os.memfd_create("rkt-run-env", os.MFD_CLOEXEC)
-    content = "".join(line + "\n" for line in lines).encode()
-    os.write(fd, content)
+    # Values come from the caller's environment as the kernel gave them:
+    # bytes that are not UTF-8 go into the file unchanged.
+    content = "".join(line + "\n" for line in lines).encode("utf-8",
+                                                            "surrogateescape")
+    if os.write(fd, content) != len(content):  # a file size limit, say
+        raise Refusal("cannot write the container environment in full; raise "
+                      "your file size limit (ulimit -f)")
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
 
@@ -54,12 +63,27 @@ def keep_only_standard_streams_and(memfile: int) -> None:
         os.close(memfile)
     else:
         os.set_inheritable(ENV_FD, True)
-    os.closerange(ENV_FD + 1, max_descriptor())
+    for name in os.listdir("/proc/self/fd"):  # however high: limits can be lowered
+        if int(name) > ENV_FD:
+            try:
+                os.close(int(name))
+            except OSError:
+                pass  # the listing's own descriptor, closed by now
 
 
-def max_descriptor() -> int:
-    """Return one more than the highest descriptor this process may hold."""
-    import resource
+def restore_process_state() -> None:
+    """Undo what Python and the caller set that root's runtime must not inherit.
 
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return soft if soft != resource.RLIM_INFINITY else 65536
+    Python ignores SIGPIPE and SIGXFSZ for itself, and a caller's file size
+    limit would make root write truncated files (the audit log, the runtime's
+    own state), so both go back to what a plain root process has.
+    """
+    for number in PYTHON_IGNORED_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    unlimited = resource.RLIM_INFINITY
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (unlimited, unlimited))
+    except (ValueError, OSError):  # root without CAP_SYS_RESOURCE: up to hard
+        hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+        resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+    os.umask(0o022)
