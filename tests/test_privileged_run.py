@@ -1,0 +1,370 @@
+"""Real privileged runs: users run the installed setuid rkt-run; it becomes the runtime.
+
+The runtime is the recording stand-in; what it records is what a real rkt
+would have received.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import require
+from rktcore.execute import RUNTIME_ENVIRONMENT
+from setuid import installed, one_line, sample_config, user_environment
+
+GROUPS = """\
+supplementary-groups = true
+"""
+WHO = """
+[alias.who]
+image = "example.org/who:1"
+[alias.who.environment]
+RUN_TAG = "{{.RUN_TAG}}"
+"""
+
+
+@pytest.fixture(scope="module")
+def site():
+    yield from installed()
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user()
+
+
+def configure(site, standin, extra: str = "", top: str = "") -> None:
+    site.configure(sample_config(standin, site, extra, top))
+
+
+def test_the_runtime_runs_as_root_in_every_id(site, standin, user):
+    configure(site, standin)
+    done = site.run_as(user, "bwa", "index", "ref.fa")
+    assert done.returncode == 0, done.stderr
+    record = standin.only_record()
+    assert record["resuid"] == [0, 0, 0]
+    assert record["resgid"] == [0, 0, 0]
+    assert record["groups"] == []
+
+
+def test_the_container_runs_as_the_caller(site, standin, user):
+    configure(site, standin)
+    site.run_as(user, "bwa", "index", "ref.fa")
+    argv = standin.only_record()["argv"]
+    assert argv[argv.index("--exec") - 2:] == [
+        f"--user={user.uid}", f"--group={user.gid}", "--exec", "bwa", "--",
+        "index", "ref.fa"]
+    assert f"home,kind=host,source={user.home}" in argv
+
+
+def test_the_runtime_cannot_gain_privilege_by_exec(site, standin, user):
+    configure(site, standin)
+    site.run_as(user, "bwa")
+    assert standin.only_record()["no_new_privs"] == 1
+
+
+def test_the_runtime_gets_a_clean_fixed_environment(site, standin, user):
+    configure(site, standin)
+    hostile = {**user_environment(user), "LD_PRELOAD": "/x.so", "PYTHONPATH": "/x",
+               "http_proxy": "http://proxy:3128", "BASH_ENV": "/x.sh"}
+    site.run_as(user, "bwa", env=hostile)
+    assert standin.only_record()["environ"] == RUNTIME_ENVIRONMENT
+
+
+def test_the_env_file_holds_the_container_environment(site, standin, user):
+    configure(site, standin)
+    env = {**user_environment(user), "http_proxy": "http://proxy:3128"}
+    site.run_as(user, "--set-env", "SAMPLE=a b", "bwa", env=env)
+    assert standin.only_record()["env_file"] == (
+        f"HOME=/home/{user.name}\nhttp_proxy=http://proxy:3128\nSAMPLE=a b\n")
+
+
+def test_the_runtime_inherits_only_standard_streams_and_the_env_file(
+        site, standin, user, tmp_path):
+    configure(site, standin)
+    extra = [os.open("/dev/null", os.O_RDONLY) for _ in range(3)]
+    high = os.dup2(extra[0], 900)
+    try:
+        site.run_as(user, "bwa", pass_fds=[*extra, high])
+    finally:
+        for fd in [*extra, high]:
+            os.close(fd)
+    assert standin.only_record()["fds"] == [0, 1, 2, 3]
+
+
+def test_the_runtime_gets_the_callers_standard_streams(site, standin, user):
+    configure(site, standin)
+    standin.exit_with(0)
+    done = site.run_as(user, "bwa", input="")
+    assert done.returncode == 0
+    assert standin.only_record()["cwd"] == str(user.home)
+
+
+@pytest.mark.parametrize("status", [0, 1, 7, 125])
+def test_rkt_run_exits_with_the_runtimes_status(site, standin, user, status):
+    configure(site, standin)
+    standin.exit_with(status)
+    assert site.run_as(user, "bwa").returncode == status
+
+
+def wait_for_handlers(process, signals) -> None:
+    """Wait until the runtime that process became catches every one of signals."""
+    wanted = sum(1 << (number - 1) for number in signals)
+    while process.poll() is None:
+        with open(f"/proc/{process.pid}/status") as status:
+            caught = next(int(line.split()[1], 16) for line in status
+                          if line.startswith("SigCgt:"))
+        if caught & wanted == wanted and is_the_runtime(process.pid):
+            return
+        time.sleep(0.05)
+    raise AssertionError("rkt-run ended before the runtime started waiting")
+
+
+def is_the_runtime(pid: int) -> bool:
+    """Say whether pid now runs the stand-in (Python's own handlers catch SIGINT)."""
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return cmdline.read().split(b"\0")[2].endswith(b"/rkt")
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_to_rkt_run_reaches_the_runtime(site, standin, user, number):
+    configure(site, standin)
+    standin.sleep_for(60)
+    process = subprocess.Popen(
+        ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}", "--init-groups",
+         "--", str(site.launcher), "bwa"], env=user_environment(user),
+        cwd=user.home, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_handlers(process, (signal.SIGINT, signal.SIGTERM))
+        os.kill(process.pid, number)
+        status = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert status == 128 + number
+    received = standin.directory / "records" / f"{process.pid}.signal"
+    assert received.read_text() == str(int(number))
+
+
+def run_with_groups(site, user, groups: str):
+    """Run rkt-run as user with exactly these supplementary groups in the kernel."""
+    return subprocess.run(
+        ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}",
+         f"--groups={groups}", "--", str(site.launcher), "bwa"],
+        env=user_environment(user), cwd=user.home, capture_output=True, text=True)
+
+
+def test_supplementary_groups_come_from_the_kernel(site, standin, user):
+    configure(site, standin, top=GROUPS)
+    done = run_with_groups(site, user, "4242,4343")  # in no group database
+    assert done.returncode == 0, done.stderr
+    assert "--supplementary-gids=4242,4343" in standin.only_record()["argv"]
+
+
+def test_supplementary_groups_are_left_out_unless_the_config_asks(
+        site, standin, user):
+    configure(site, standin)
+    run_with_groups(site, user, "4242")
+    argv = standin.only_record()["argv"]
+    assert not [word for word in argv if word.startswith("--supplementary-gids")]
+
+
+def test_each_run_writes_one_audit_line(site, standin, user):
+    configure(site, standin)
+    site.run_as(user, "bwa", "mem", "it's\nhere")
+    [line] = site.audit_lines()
+    assert f"caller={user.name}({user.uid}) alias=bwa_ cwd={user.home} " in line
+    assert line.endswith("--exec bwa -- mem 'it'\"'\"'s\\nhere'")
+
+
+def test_a_run_that_cannot_be_audited_does_not_happen(site, standin, user):
+    configure(site, standin)
+    site.audit_log.mkdir()
+    try:
+        done = site.run_as(user, "bwa")
+    finally:
+        site.audit_log.rmdir()
+    assert "cannot write the audit log" in one_line(done)
+    assert standin.records() == []
+
+
+def test_an_audit_log_a_user_could_change_refuses_the_run(site, standin, user):
+    configure(site, standin)
+    site.audit_log.write_text("")
+    os.chown(site.audit_log, user.uid, user.gid)
+    done = site.run_as(user, "bwa")
+    assert "cannot write the audit log" in one_line(done)
+    assert standin.records() == []
+
+
+def test_closed_standard_streams_never_receive_roots_files(site, standin, user):
+    configure(site, standin)
+    done = site.run_as(user, "--set-env", "TOKEN=abc123", "bwa", stdout=None,
+                       capture_output=False, stderr=subprocess.DEVNULL,
+                       preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0
+    [line] = site.audit_lines()
+    assert "abc123" not in site.audit_log.read_text()
+    assert standin.only_record()["env_file"].endswith("TOKEN=abc123\n")
+
+
+def test_the_runtime_starts_with_default_signal_handling_and_no_file_size_limit(
+        site, shared_dir, user):
+    # A soft limit: lifting a hard one needs CAP_SYS_RESOURCE, which root
+    # lacks on some machines (containers among them).
+    probe = shared_dir / "probe-runtime"
+    probe.write_text("#!/bin/sh\n"
+                     f"grep -E '^Sig(Ign|Blk):' /proc/self/status > {shared_dir}/seen\n"
+                     f"ulimit -f >> {shared_dir}/seen\n")
+    probe.chmod(0o755)
+    site.configure(f'rkt = "{probe}"\n[alias.tool]\nimage = "example.org/tool:1"\n')
+    done = user.run(["sh", "-c", f"ulimit -S -f 64; exec {site.launcher} tool"],
+                    env=user_environment(user), cwd=user.home)
+    assert done.returncode == 0, done.stderr
+    *signals, size_limit = (shared_dir / "seen").read_text().splitlines()
+    assert sorted(signals) == ["SigBlk:\t" + "0" * 16, "SigIgn:\t" + "0" * 16]
+    assert size_limit == "unlimited"
+
+
+def test_list_images_through_the_launcher_asks_the_runtime_as_root(
+        site, standin, user):
+    configure(site, standin)
+    images = [{"id": "sha512-1", "name": "quay.io/biocontainers/bwa:0.7.15--0",
+               "size": 2048, "import_time": 1, "last_used_time": 2},
+              {"id": "sha512-2", "name": "example.org/other:1", "size": 10,
+               "import_time": 1, "last_used_time": 2}]
+    standin.offer_images(images)
+    done = site.run_as(user, "--list-images", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == images
+    plain = site.run_as(user, "--list-images")
+    assert "quay.io/biocontainers/bwa:0.7.15--0  2.0 KiB  sha512-1" in plain.stdout
+
+
+def test_list_images_keeps_only_aliased_images_where_the_site_restricts(
+        site, standin, user):
+    configure(site, standin, top="restrict-images = true\n")
+    standin.offer_images([{"id": "a", "name": "quay.io/biocontainers/bwa:0.7.15--0"},
+                          {"id": "b", "name": "example.org/other:1"}])
+    done = site.run_as(user, "--list-images", "--json")
+    assert [image["id"] for image in json.loads(done.stdout)] == ["a"]
+
+
+def test_an_empty_image_list_is_empty(site, standin, user):
+    configure(site, standin)
+    done = site.run_as(user, "--list-images", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_under_sudo_rkt_run_acts_for_the_user_sudo_names(site, standin, user):
+    configure(site, standin)
+    env = {"PATH": "/usr/bin:/bin", "SUDO_UID": str(user.uid),
+           "SUDO_GID": str(user.gid), "SUDO_USER": user.name}
+    done = subprocess.run([str(site.launcher), "bwa"], env=env, cwd="/",
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    argv = standin.only_record()["argv"]
+    assert f"--user={user.uid}" in argv and f"--group={user.gid}" in argv
+    assert f"caller={user.name}({user.uid})" in site.audit_lines()[0]
+
+
+def test_without_the_setuid_install_a_user_is_told_what_to_ask(site, standin, user):
+    configure(site, standin)
+    direct = ["/usr/bin/python3.11", "-I", "-S", str(site.entry), "bwa"]
+    done = user.run(direct, env=user_environment(user), cwd=user.home)
+    message = one_line(done)
+    assert "not installed setuid root" in message
+    assert "rkt-run-admin install" in message
+    assert standin.records() == []
+
+
+@pytest.mark.parametrize("option", ["--dry-run", "--explain", "--json", "-l"])
+def test_without_the_setuid_install_previews_still_work(site, standin, user, option):
+    configure(site, standin)
+    direct = ["/usr/bin/python3.11", "-I", "-S", str(site.entry), option, "bwa"]
+    done = user.run(direct, env=user_environment(user), cwd=user.home)
+    assert done.returncode == 0, done.stderr
+    assert standin.records() == []
+
+
+def test_many_runs_by_many_users_at_once_keep_to_their_own_caller(
+        site, standin, make_user, shared_dir):
+    require(os.path.exists("/usr/bin/unshare"), "needs unshare (util-linux)")
+    configure(site, standin, extra=WHO)
+    users = [make_user() for _ in range(10)]
+    runs = [(user, f"{user.uid}-{n}") for user in users for n in range(5)]
+    report = run_in_fresh_temporary_directories(site, shared_dir, runs)
+    assert [result["status"] for result in report["results"]] == [0] * 50, report
+    assert report["left_behind"] == []
+    records = standin.records()
+    assert len(records) == 50
+    for record in records:
+        tag = record["env_file"].split("RUN_TAG=")[1].split("\n")[0]
+        uid = tag.split("-")[0]
+        assert f"--user={uid}" in record["argv"]
+        assert f"/home/rkttest{uid}" in record["env_file"]
+        assert record["resuid"] == [0, 0, 0] and record["fds"] == [0, 1, 2, 3]
+    tags = sorted(record["env_file"].split("RUN_TAG=")[1].split("\n")[0]
+                  for record in records)
+    assert tags == sorted(tag for _, tag in runs)
+    assert len(site.audit_lines()) == 50
+
+
+# Runs inside a private mount namespace whose /tmp, /var/tmp, /run and
+# /dev/shm are fresh and empty but for the directories the runs need, so
+# that whatever a run leaves there is seen, and nothing made by other
+# processes on the machine is mistaken for it.
+FRESH_TEMPORARY_DIRECTORIES = r"""
+import ctypes, json, os, subprocess, sys
+
+MS_BIND = 4096
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def mount(source, target, kind, flags, options):
+    if libc.mount(source.encode(), target.encode(), kind and kind.encode(), flags,
+                  options and options.encode()) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {source} on {target}")
+
+
+keep, runs = json.loads(sys.argv[1])
+old_tmp = os.open("/tmp", os.O_PATH | os.O_DIRECTORY)
+for place in ("/tmp", "/var/tmp", "/run", "/dev/shm"):
+    mount("fresh", place, "tmpfs", 0, "mode=1777")
+for name in keep:
+    os.mkdir(f"/tmp/{name}", 0o755)
+    mount(f"/proc/self/fd/{old_tmp}/{name}", f"/tmp/{name}", None, MS_BIND, None)
+os.close(old_tmp)
+started = []
+for uid, gid, home, tag, launcher in runs:
+    env = {"PATH": "/usr/bin:/bin", "HOME": home, "RUN_TAG": tag}
+    started.append(subprocess.Popen(
+        ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", "--",
+         launcher, "who"], env=env, cwd=home, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True))
+results = [{"status": p.wait(), "stderr": p.stderr.read()} for p in started]
+left = []
+for place in ("/tmp", "/var/tmp", "/run", "/dev/shm"):
+    for name in os.listdir(place):
+        if not (place == "/tmp" and name in keep):
+            left.append(f"{place}/{name}")
+print(json.dumps({"results": results, "left_behind": left}))
+"""
+
+
+def run_in_fresh_temporary_directories(site, shared_dir, runs) -> dict:
+    """Start every run at once in a private mount namespace; report what happened."""
+    keep = [site.prefix.name, shared_dir.name]
+    plan = [(user.uid, user.gid, str(user.home), tag, str(site.launcher))
+            for user, tag in runs]
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "/usr/bin/python3", "-I",
+         "-c", FRESH_TEMPORARY_DIRECTORIES, json.dumps([keep, plan])],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
