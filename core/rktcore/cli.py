@@ -74,12 +74,17 @@ def rkt_run(argv: list[str]) -> int:
 
 def load_config(options, caller):
     """Load the site's config, or one named with --config where that is allowed."""
-    if not options.config:
-        return configuration.load(configuration.DEFAULT_PATH)
-    if not (caller.is_root or options.prints_only):
-        raise UsageError("--config is for root, or together with --dry-run; drop "
-                         "it to use the site's config")
-    return configuration.load(options.config)
+    if options.config and not caller.is_root:
+        if not options.prints_only:
+            raise UsageError("--config is for root, or together with --dry-run; "
+                             "drop it to use the site's config")
+        return configuration.load(options.config)  # a user's file: never cached
+    from rktcore import cache
+
+    # A run that plans for one name needs only that name's alias from the cache.
+    whole = options.list_alias or options.list_images
+    return cache.load(options.config or configuration.DEFAULT_PATH,
+                      None if whole else options.image)
 
 
 def list_images(config, options, caller) -> int:
