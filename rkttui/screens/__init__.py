@@ -1,0 +1,1 @@
+"""The screens of rkt-tui, one module each."""

@@ -1,0 +1,226 @@
+"""The main screen: browse the catalogue, choose, watch the command, run it."""
+
+from pathlib import Path
+
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from rkttui.catalogue import IMAGE, Catalogue, entries_of
+from rkttui.draft import outcome
+from rkttui.handoff import hand_off
+from rkttui.screens.dialogs import RunDialog, SaveDialog
+from rkttui.site import pulled_images
+from rkttui.widgets.catalogue_list import CatalogueList
+from rkttui.widgets.choice_pane import ChoicePane
+from rkttui.widgets.command_preview import CommandPreview
+from rkttui.widgets.plain import Plain
+from rkttui.wrapper import script_text
+
+
+class MainScreen(Screen):
+    """The catalogue on the left, the choices on the right, the command below."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("ctrl+r", "run", "Run"),
+        Binding("ctrl+s", "save_wrapper", "Save script"),
+        Binding("ctrl+t", "toggle_explained", "Explain"),
+        Binding("ctrl+y", "copy_command", "Copy"),
+        Binding("ctrl+o", "copy_handoff", "Copy rkt-run", show=False),
+        Binding("escape", "back", "Back"),
+        Binding("f1,question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, site, alias: str = "") -> None:
+        super().__init__()
+        self.site = site
+        self.alias = alias
+        self.catalogue = Catalogue(entries_of(site.config, site.images or []))
+
+    def compose(self):
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="browse"):
+                yield Input(placeholder="/ filter: names, images, descriptions",
+                            id="filter")
+                yield Plain(id="match-count")
+                yield CatalogueList(id="catalogue")
+                yield Plain(id="images-note")
+            yield ChoicePane(self.site, id="choice")
+        yield CommandPreview(self.site.config_arg, id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.site.where
+        catalogue = self.query_one(CatalogueList)
+        catalogue.focus()
+        self.apply_filter("")
+        if self.site.images is None:
+            self.note_images("pulled images: asking rkt-run…")
+            self.fetch_images()
+        else:
+            self.note_pulled(self.site.images, "")
+        if self.alias:
+            self.open_alias(self.alias)
+
+    def open_alias(self, name: str) -> None:
+        """Select the entry named on the command line, or filter by the name."""
+        exact = [entry for entry in self.catalogue.entries if entry.name == name]
+        if exact:
+            self.query_one(CatalogueList).move_to(exact[0])
+            self.query_one("#arguments", Input).focus()
+        else:
+            self.query_one("#filter", Input).value = name
+
+    # The catalogue and its filter.
+
+    def apply_filter(self, query: str) -> int:
+        """Show the entries matching query with their count; return the count."""
+        found = self.catalogue.filter(query)
+        self.query_one(CatalogueList).show(found, query)
+        total = len(self.catalogue)
+        count = self.query_one("#match-count", Plain)
+        if query.strip():
+            count.update(f"{len(found):,} of {total:,} match")
+        else:
+            count.update(f"{total:,} entries")
+        return len(found)
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        self.query_one(CatalogueList).focus()
+
+    def on_catalogue_list_highlighted(self, event: CatalogueList.Highlighted) -> None:
+        self.query_one(ChoicePane).entry = event.entry
+
+    def on_catalogue_list_chosen(self, event: CatalogueList.Chosen) -> None:
+        self.query_one("#arguments", Input).focus()
+
+    def on_choice_pane_changed(self, event: ChoicePane.Changed) -> None:
+        self.query_one(CommandPreview).outcome = outcome(self.site, event.draft)
+
+    # Pulled images, asked of rkt-run without holding up the first frame.
+
+    @work(thread=True, exclusive=True)
+    def fetch_images(self) -> None:
+        images, why = pulled_images(self.app.rkt_run)
+        self.app.call_from_thread(self.show_images, images, why)
+
+    def show_images(self, images: list[dict], why: str) -> None:
+        """Put the pulled images into the catalogue, keeping the selection."""
+        current = self.query_one(CatalogueList).entry
+        self.catalogue = Catalogue(entries_of(self.site.config, images))
+        self.apply_filter(self.query_one("#filter", Input).value)
+        if current is not None:
+            for entry in self.catalogue.entries:
+                if (entry.kind, entry.name) == (current.kind, current.name):
+                    self.query_one(CatalogueList).move_to(entry)
+                    break
+        self.note_pulled(images, why)
+
+    def note_pulled(self, images: list[dict], why: str) -> None:
+        """Say how many images are pulled, or why the list has none."""
+        if self.site.config.get("restrict-images"):
+            self.note_images("this site runs aliases only; images run through them")
+        elif why:
+            self.note_images(f"no pulled images: {why}")
+            self.query_one("#images-note").add_class("-problem")
+        else:
+            self.note_images(f"{len(images)} pulled images")
+
+    def note_images(self, text: str) -> None:
+        self.query_one("#images-note", Plain).update(text)
+
+    # Actions: every one is also in the command palette.
+
+    @property
+    def outcome(self):
+        return self.query_one(CommandPreview).outcome
+
+    def action_filter(self) -> None:
+        """Move to the filter."""
+        self.query_one("#filter", Input).focus()
+
+    def action_back(self) -> None:
+        """Go back: to the list from the choices, or clear the filter."""
+        catalogue = self.query_one(CatalogueList)
+        filter_box = self.query_one("#filter", Input)
+        if self.focused is catalogue and filter_box.value:
+            filter_box.value = ""
+        elif self.focused is filter_box and filter_box.value:
+            filter_box.value = ""
+        else:
+            catalogue.focus()
+
+    def action_toggle_explained(self) -> None:
+        """Switch the preview between the command and its explanation."""
+        preview = self.query_one(CommandPreview)
+        preview.explained = not preview.explained
+
+    def action_copy_command(self) -> None:
+        """Copy the runtime command, shell-quoted."""
+        self.copy(self.query_one(CommandPreview).command_text, "the runtime command")
+
+    def action_copy_handoff(self) -> None:
+        """Copy the equivalent rkt-run command line."""
+        self.copy(self.query_one(CommandPreview).handoff_text,
+                  "the rkt-run command line")
+
+    def copy(self, text: str, what: str) -> None:
+        if not text:
+            self.notify(self.outcome.problem if self.outcome else "nothing to copy",
+                        title="Nothing to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(text, title=f"Copied {what}")
+
+    def action_run(self) -> None:
+        """Ask once, then hand the request to rkt-run."""
+        if not self.runnable("run"):
+            return
+        handoff = hand_off(self.site, self.outcome.request, self.app.rkt_run)
+        plan_text = self.query_one(CommandPreview).command_text
+        self.app.push_screen(RunDialog(handoff, plan_text), self.confirmed_run)
+
+    def confirmed_run(self, handoff) -> None:
+        if handoff is not None:
+            self.app.exit(handoff)
+
+    def action_save_wrapper(self) -> None:
+        """Save the choice as a wrapper script that runs it through rkt-run."""
+        if not self.runnable("save"):
+            return
+        handoff = hand_off(self.site, self.outcome.request, self.app.rkt_run)
+        chosen = self.query_one(CatalogueList).entry
+        description = self.site.config.doc.get("alias", {}).get(
+            chosen.alias, {}).get("description", "")
+        text = script_text(chosen.name, description, handoff.argv)
+        self.app.push_screen(SaveDialog(self.default_script_path(chosen), text),
+                             self.saved)
+
+    def default_script_path(self, entry) -> str:
+        """Suggest a script named for the entry, in the working directory."""
+        name = entry.exec.rsplit("/", 1)[-1] if entry.exec else entry.name
+        if entry.kind == IMAGE:
+            name = entry.name.rsplit("/", 1)[-1].split(":")[0]
+        return str(Path(self.site.cwd) / name)
+
+    def saved(self, path) -> None:
+        if path:
+            self.notify(f"{path} (mode 0755)", title="Saved the wrapper script")
+
+    def runnable(self, verb: str) -> bool:
+        """Say whether there is a plan to act on; explain why not otherwise."""
+        if self.outcome is not None and self.outcome.runnable:
+            return True
+        problem = self.outcome.problem if self.outcome else "choose something first"
+        self.notify(problem, title=f"Nothing to {verb}", severity="error")
+        return False

@@ -1,0 +1,92 @@
+"""A tour of rkt-tui on the demo catalogue: named states, the same every time.
+
+README's screenshots (scripts/screenshots) and the snapshot tests both come
+from these states, for a fixed caller (alice, uid 1000) in a fixed directory,
+so that they do not depend on who makes them or where.
+"""
+
+from rktcore.identity import Caller
+
+from rkttui.app import RktTui
+from rkttui.site import Site, demo_config, demo_images
+
+CALLER = Caller(1000, 1000, [], "alice", "/home/alice")
+CWD = "/home/alice/project"
+SIZE = (120, 40)
+THEMES = ("rkt-night", "rkt-paper", "rkt-contrast")
+
+
+def demo_site() -> Site:
+    """Return the demo site as alice sees it, with no variables of her own."""
+    return Site(demo_config(), CALLER, {}, CWD, demo=True, images=demo_images())
+
+
+def tour_app(theme: str = "rkt-night") -> RktTui:
+    """Return rkt-tui on the demo site, in theme, remembering nothing."""
+    return RktTui(demo_site(), demo=True, theme=theme, rkt_run=None,
+                  remember=False)
+
+
+async def catalogue(pilot) -> None:
+    """The demo catalogue as it opens."""
+
+
+async def filtered(pilot) -> None:
+    """The catalogue filtered by typing samt after /."""
+    await pilot.press("slash", *"samt")
+
+
+async def chosen(pilot) -> None:
+    """bwa chosen, arguments typed, the project volume on, a variable set."""
+    await pilot.press("slash", *"bwa", "enter", "enter")
+    await pilot.press(*"mem -t 8 /reference/hg38.fa 'reads 1.fq'")
+    pilot.app.screen.query_one("#volume-project").value = True
+    await pilot.app.screen.query_one("#env-rows").add_row("OMP_NUM_THREADS", "8")
+    await pilot.pause()
+
+
+async def refused(pilot) -> None:
+    """The same choice with a variable the site does not allow."""
+    await chosen(pilot)
+    await pilot.app.screen.query_one("#env-rows").add_row("LD_PRELOAD", "/tmp/x.so")
+    await pilot.pause()
+
+
+async def explained(pilot) -> None:
+    """The allowed choice in the explained view: each word with its origin."""
+    await chosen(pilot)
+    await pilot.press("ctrl+t")
+
+
+async def run_demo(pilot) -> None:
+    """Run in the demo: what would be executed."""
+    await pilot.press("slash", *"samtools", "enter", "enter", *"flagstat x.bam")
+    await pilot.press("ctrl+r")
+
+
+async def help_screen(pilot) -> None:
+    """The help screen."""
+    await pilot.press("f1")
+
+
+STATES = {
+    "catalogue": catalogue,
+    "filtered": filtered,
+    "chosen": chosen,
+    "refused": refused,
+    "explained": explained,
+    "run-demo": run_demo,
+    "help": help_screen,
+}
+
+
+async def screenshot(state: str, theme: str, size=SIZE) -> str:
+    """Return an SVG screenshot of one state of the tour, in theme."""
+    app = tour_app(theme)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await STATES[state](pilot)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        return app.export_screenshot(title=f"rkt-tui: {state}")

@@ -1,0 +1,1 @@
+"""The widgets of rkt-tui's screens, one module each."""

@@ -1,0 +1,185 @@
+"""The catalogue list: one line per entry, drawn only where it is visible.
+
+A line-API widget rather than one widget per entry, so that showing a new set
+of matches costs the same for ten entries as for ten thousand.
+"""
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from rkttui.catalogue import IMAGE, name_positions
+
+NAME_WIDTH = 24
+
+
+def human_size(size: int) -> str:
+    """Return a byte count the way people read it."""
+    amount = float(size or 0)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if amount < 1024 or unit == "GiB":
+            return f"{amount:.0f} {unit}" if unit == "B" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return ""
+
+
+def detail(entry) -> str:
+    """Return the text after an entry's name: what it is, in a few words."""
+    if entry.kind == IMAGE:
+        return human_size(entry.size)
+    if entry.exec:
+        return f"in {entry.alias}"
+    return entry.description
+
+
+class CatalogueList(ScrollView, can_focus=True):
+    """Everything runnable, with the matches of the filter highlighted."""
+
+    COMPONENT_CLASSES = {
+        "catalogue-list--cursor",
+        "catalogue-list--kind",
+        "catalogue-list--name",
+        "catalogue-list--match",
+        "catalogue-list--detail",
+    }
+    BINDINGS = [
+        Binding("enter", "choose", "Choose"),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+
+    cursor = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        """The cursor moved to another entry (None when nothing matches)."""
+
+        def __init__(self, entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class Chosen(Message):
+        """The user chose the entry under the cursor."""
+
+        def __init__(self, entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: list = []
+        self.query = ""
+        self._highlighted = None
+
+    @property
+    def entry(self):
+        """Return the entry under the cursor, or None."""
+        return self.entries[self.cursor] if self.entries else None
+
+    def show(self, entries: list, query: str = "") -> None:
+        """Show a new list of entries, with the cursor on the first."""
+        self.entries = entries
+        self.query = query
+        self.virtual_size = Size(self.scrollable_content_region.width, len(entries))
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.cursor = 0
+        self.refresh()
+
+    def move_to(self, entry) -> None:
+        """Put the cursor on entry, if the list shows it."""
+        for index, shown in enumerate(self.entries):
+            if shown is entry:
+                self.cursor = index
+                return
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self.entries) - 1))
+
+    def watch_cursor(self, cursor: int) -> None:
+        self.scroll_to_region(Region(0, cursor, 1, 1), animate=False,
+                              force=True, immediate=True)
+        self.refresh()
+        entry = self.entry
+        if entry is not self._highlighted:
+            self._highlighted = entry
+            self.post_message(self.Highlighted(entry))
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.entries) - 1
+
+    def action_choose(self) -> None:
+        if self.entry is not None:
+            self.post_message(self.Chosen(self.entry))
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
+        if index < len(self.entries):
+            self.cursor = index
+            if event.chain > 1:
+                self.action_choose()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width,
+                                 len(self.entries))
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.entries):
+            return Strip.blank(width, self.rich_style)
+        styles = self.row_styles(index == self.cursor)
+        strip = Strip(self.row_segments(self.entries[index], styles))
+        return strip.crop_extend(scroll_x, scroll_x + width, styles["base"])
+
+    def row_styles(self, under_cursor: bool) -> dict:
+        """Return the styles of a row's parts; the cursor's row is in one style."""
+        style = self.get_component_rich_style
+        if under_cursor:
+            cursor = self.rich_style + style("catalogue-list--cursor")
+            match = cursor + RichStyle(bold=True, underline=True)
+            return dict(base=cursor, kind=cursor, name=cursor, match=match,
+                        detail=cursor)
+        return {
+            "base": self.rich_style,
+            "kind": style("catalogue-list--kind"),
+            "name": style("catalogue-list--name"),
+            "match": style("catalogue-list--match"),
+            "detail": style("catalogue-list--detail"),
+        }
+
+    def row_segments(self, entry, styles: dict) -> list[Segment]:
+        """Return one entry's line: kind, name with the matches marked, detail."""
+        name, match = styles["name"], styles["match"]
+        segments = [Segment(f" {entry.kind:<5} ", styles["kind"])]
+        marked = set(name_positions(entry.name, self.query)) if self.query else ()
+        segments += [Segment(letter, match if at in marked else name)
+                     for at, letter in enumerate(entry.name)]
+        gap = max(2, NAME_WIDTH + 2 - len(entry.name))
+        segments.append(Segment(" " * gap, styles["base"]))
+        segments.append(Segment(detail(entry), styles["detail"]))
+        return segments

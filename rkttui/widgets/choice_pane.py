@@ -1,0 +1,220 @@
+"""The choice pane: what the selected entry runs, and the choices the site allows.
+
+Only what the admin allows is offered: an executable is typed freely only
+under `[allow] exec`, volumes are toggles only when on-request, variables only
+under `[allow] set-env`, and the interactive switch only under `[allow]
+interactive`.
+"""
+
+import re
+
+from rktcore.messages import Refusal
+from rktcore.template import render
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Checkbox, Input, Label, Select, Switch
+
+from rkttui.catalogue import ALIAS, EXEC, IMAGE
+from rkttui.draft import Draft, exec_choices, verdict
+from rkttui.widgets.env_rows import EnvRows
+from rkttui.widgets.plain import Plain
+
+IMAGE_DEFAULT = "(the image's default)"
+
+
+def widget_id(name: str) -> str:
+    """Return a widget id made from a config name, which may hold any character."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
+
+
+def setting(options: str, key: str) -> str:
+    """Return key's value in a runtime's key=value,... volume string, or ""."""
+    for option in options.split(","):
+        name, _, value = option.partition("=")
+        if name == key:
+            return value
+    return ""
+
+
+def bound_names(bound) -> list[str]:
+    """Return the names and PREFIX_ stems `[allow] set-env` admits, to suggest."""
+    if isinstance(bound, bool):
+        return []
+    return [pattern.removesuffix("*") for pattern in bound]
+
+
+def bound_text(bound) -> str:
+    """Say in a few words which variables a user may set."""
+    if bound is True:
+        return "any variable; the site sets the ones it needs"
+    return "only " + ", ".join(bound)
+
+
+class ChoicePane(VerticalScroll):
+    """The selected entry, its executable, arguments, volumes and environment."""
+
+    entry = reactive(None, always_update=True, init=False)
+
+    class Changed(Message):
+        """The draft changed; the preview should be planned again."""
+
+        def __init__(self, draft: Draft) -> None:
+            super().__init__()
+            self.draft = draft
+
+    def __init__(self, site, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.site = site
+        self.draft = Draft()
+        volumes = site.config.doc.get("volume", {})
+        self.on_request = [name for name, v in volumes.items() if v.get("on-request")]
+        self.fixed = [name for name, v in volumes.items() if not v.get("on-request")]
+
+    def compose(self):
+        allow = self.site.config.allow
+        yield Plain(id="choice-title")
+        yield Plain(id="choice-image")
+        with Horizontal(classes="field", id="exec-field"):
+            yield Label("executable", classes="field-label")
+            yield Select([(IMAGE_DEFAULT, "")], allow_blank=False, compact=True,
+                         id="exec-select")
+            yield Input(placeholder="or type one", compact=True, id="exec-text")
+            yield Plain(id="exec-fixed")
+        with Horizontal(classes="field"):
+            yield Label("arguments", classes="field-label")
+            yield Input(placeholder="as in a shell: mem ref.fa 'my reads.fq'",
+                        compact=True, id="arguments")
+        yield Plain(id="arguments-problem")
+        yield Label("volumes", classes="section")
+        for name in self.fixed:
+            yield Plain(f"■ {self.volume_text(name)}  (always mounted)",
+                         classes="volume-fixed")
+        for name in self.on_request:
+            yield Checkbox(self.volume_text(name), name=name,
+                           id=f"volume-{widget_id(name)}", classes="volume-toggle")
+        bound = allow("set-env")
+        if bound:
+            yield Label("environment", classes="section")
+            yield Plain(f"you may set {bound_text(bound)}", classes="hint")
+            yield EnvRows(bound_names(bound), id="env-rows")
+        if allow("interactive"):
+            with Horizontal(classes="field", id="interactive-field"):
+                yield Label("interactive", classes="field-label")
+                yield Switch(id="interactive")
+                yield Plain("attach your terminal's input to the container",
+                             classes="hint")
+
+    def volume_text(self, name: str) -> str:
+        """Describe a volume for the caller: host path, container path, read-only."""
+        volume = self.site.config.doc["volume"][name]
+        variables = self.site.caller.template_variables()
+        source = render(volume["volume"], variables)
+        mount = render(volume.get("mount", ""), variables)
+        host = setting(source, "source") or source
+        inside = setting(mount, "target") or "not mounted"
+        read_only = setting(source, "readOnly") == "true"
+        return f"{name}  {host} → {inside}" + ("  (read-only)" if read_only else "")
+
+    def watch_entry(self, entry) -> None:
+        """Show a new entry and start its executable and arguments afresh."""
+        self.draft.entry = entry
+        self.draft.arguments = ""
+        self.show_entry(entry)
+        with self.prevent(Input.Changed):
+            self.query_one("#arguments", Input).value = ""
+            self.query_one("#exec-text", Input).value = ""
+        self.query_one("#arguments-problem", Plain).display = False
+        self.show_exec_choices(entry)
+        self.refresh_verdicts()
+        self.post_message(self.Changed(self.draft))
+
+    def show_entry(self, entry) -> None:
+        """Write the entry's title and image."""
+        title = self.query_one("#choice-title", Plain)
+        image = self.query_one("#choice-image", Plain)
+        if entry is None:
+            title.update("Nothing matches the filter")
+            image.update("")
+            return
+        description = self.site.config.doc.get("alias", {}).get(
+            entry.alias, {}).get("description", "")
+        if entry.kind == EXEC:
+            title.update(f"{entry.name}  — runs {entry.exec} from alias {entry.alias}")
+        elif entry.kind == ALIAS:
+            title.update(f"{entry.name}  — {description or 'alias'}")
+        else:
+            title.update(f"{entry.name}  — a pulled image")
+        image.update(f"image  {entry.image}")
+
+    def show_exec_choices(self, entry) -> None:
+        """Offer the executables this entry may run, and nothing else."""
+        listed, free = exec_choices(self.site, entry)
+        select = self.query_one("#exec-select", Select)
+        text = self.query_one("#exec-text", Input)
+        fixed = self.query_one("#exec-fixed", Plain)
+        select.display = bool(listed)
+        text.display = free
+        fixed.display = not listed and not free
+        if entry is not None and entry.kind == EXEC:
+            fixed.update(f"{entry.exec}  (this name always runs it)")
+        elif entry is not None and entry.kind == IMAGE:
+            fixed.update("the image's default; this site does not let you name one")
+        else:
+            fixed.update("")
+        self.draft.exec = listed[0] if listed else ""
+        if listed:
+            with self.prevent(Select.Changed):
+                select.set_options([(exe, exe) for exe in listed]
+                                   + [(IMAGE_DEFAULT, "")])
+                select.value = listed[0]
+
+    def refresh_verdicts(self) -> None:
+        """Check every environment row against the bounds, as rkt-run will."""
+        rows = self.query_one(EnvRows).rows if self.query(EnvRows) else []
+        for row in rows:
+            row.verdict = verdict(self.site, self.draft.entry, *row.pair)
+        self.draft.environment = [row.pair for row in rows]
+
+    def changed(self) -> None:
+        self.post_message(self.Changed(self.draft))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self.query_one("#exec-text", Input).value.strip():
+            return
+        self.draft.exec = event.value if isinstance(event.value, str) else ""
+        self.changed()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "arguments":
+            self.draft.arguments = event.value
+            self.show_arguments_problem()
+        elif event.input.id == "exec-text":
+            typed = event.value.strip()
+            chosen = self.query_one("#exec-select", Select).value
+            self.draft.exec = typed or (chosen if isinstance(chosen, str) else "")
+        self.changed()
+
+    def show_arguments_problem(self) -> None:
+        """Show where the arguments cannot be split, as you type them."""
+        problem = self.query_one("#arguments-problem", Plain)
+        try:
+            self.draft.words()
+        except Refusal as refusal:
+            problem.update(f"✗ {refusal}")
+            problem.display = True
+        else:
+            problem.display = False
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        toggled = {box.name for box in self.query(".volume-toggle") if box.value}
+        self.draft.volumes = [name for name in self.on_request if name in toggled]
+        self.changed()
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        self.draft.interactive = event.value
+        self.changed()
+
+    def on_env_rows_changed(self, event: EnvRows.Changed) -> None:
+        self.refresh_verdicts()
+        self.changed()
