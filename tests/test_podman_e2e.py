@@ -3,7 +3,7 @@
 Each test runs rkt-run as an ordinary user made for it, through the launcher
 that rkt-run-admin installs setuid root, and looks at what happened inside
 the container and on the host. They need root, podman, the test image that
-.ci/setup-podman builds, and a C compiler for the launcher.
+.ci/setup-podman builds, and a C compiler for the launcher (tests/setuid.py).
 """
 
 import json
@@ -11,14 +11,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import free_uid, require, require_root
+from setuid import installed, root_owned_directory, user_environment
 
 IMAGE = "localhost/rkttui-test:latest"
 PODMAN = "/usr/bin/podman"
@@ -73,52 +71,15 @@ def containers() -> list[str]:
     return podman("ps", "-a", "-q").stdout.split()
 
 
-class Site:
-    """A site with its own config, and rkt-run installed setuid for it."""
-
-    def __init__(self, volumes: Path, name: str, **variant):
-        self.root = volumes / name
-        self.root.mkdir(mode=0o755)
-        self.prefix = self.root / "prefix"
-        self.config = self.root / "rktrunner.toml"
-        self.config.write_text(CONFIG.format(
-            podman=PODMAN, image=IMAGE, volumes=volumes,
-            audit=self.root / "audit.log",
-            groups=str(variant.get("groups", True)).lower(),
-            run="".join(f', "{word}"' for word in variant.get("run", ()))))
-        self.config.chmod(0o644)
-        self.rkt_run = str(self.prefix / "bin" / "rkt-run")
-        install(self.prefix, self.config)
-
-    def audit_lines(self) -> list[str]:
-        path = self.root / "audit.log"
-        return path.read_text().splitlines() if path.exists() else []
-
-
-def install(prefix: Path, config: Path) -> None:
-    """Install the setuid launcher under prefix for config, as an admin would."""
-    done = subprocess.run(
-        [sys.executable, "-I", "-c",
-         "import sys; from rktcore.admin import main; sys.exit(main())",
-         "install", "--prefix", str(prefix), "--config", str(config)],
-        capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="module")
-def site_root():
+def volumes():
     """A root-owned directory every user may enter, with the volumes' sources."""
     require_root()
     require(shutil.which("podman") is not None,
             "needs podman; run .ci/setup-podman as root")
     require(podman("image", "exists", IMAGE).returncode == 0,
             f"needs the image {IMAGE}; run .ci/setup-podman as root")
-    require(shutil.which("cc") is not None, "needs a C compiler for the launcher")
-    require(subprocess.run([sys.executable, "-c", "import rktcore.admin"],
-                           capture_output=True).returncode == 0,
-            "needs rkt-run-admin to install the setuid launcher")
-    root = Path(tempfile.mkdtemp(prefix="rkttui-podman-", dir="/tmp"))
-    root.chmod(0o755)
+    root = root_owned_directory(prefix="rkttui-podman-")
     for name in ("shared", "data"):
         (root / name).mkdir(mode=0o755)
     (root / "data" / "marker").write_text("data volume\n")
@@ -126,19 +87,35 @@ def site_root():
     shutil.rmtree(root, ignore_errors=True)
 
 
+def podman_site(volumes, groups=True, run=()):
+    """Install rkt-run setuid for a podman site config; yield the installation."""
+    for installation in installed():
+        installation.configure(CONFIG.format(
+            podman=PODMAN, image=IMAGE, volumes=volumes,
+            audit=installation.audit_log, groups=str(groups).lower(),
+            run="".join(f', "{word}"' for word in run)))
+        yield installation
+
+
 @pytest.fixture(scope="module")
-def site(site_root):
+def site(volumes):
     """The site most tests use: supplementary groups on."""
-    return Site(site_root, "main")
+    yield from podman_site(volumes)
 
 
 @pytest.fixture(scope="module")
-def site_without_groups(site_root):
-    return Site(site_root, "nogroups", groups=False)
+def site_without_groups(volumes):
+    yield from podman_site(volumes, groups=False)
+
+
+@pytest.fixture(scope="module")
+def rogue_site(volumes):
+    """A site whose config would run every app as root."""
+    yield from podman_site(volumes, run=["--user=0:0"])
 
 
 @pytest.fixture(autouse=True)
-def no_container_is_left_behind():
+def no_container_is_left_behind(volumes):
     """After each test, podman must know no container at all."""
     yield
     left = containers()
@@ -153,12 +130,11 @@ def user(make_user):
 
 
 def run(site, user, *args, **kwargs) -> subprocess.CompletedProcess:
-    """Run the installed rkt-run as user, from their home."""
-    kwargs.setdefault("cwd", user.home)
-    kwargs.setdefault("env", {"PATH": "/usr/bin:/bin", "RKTTUI_GIVEN": "given",
-                              "RKTTUI_SECRET": "not for the container"})
+    """Run the installed rkt-run as user, from their home, in their environment."""
+    env = {**user_environment(user), "RKTTUI_GIVEN": "given",
+           "RKTTUI_SECRET": "not for the container"}
     kwargs.setdefault("timeout", 60)
-    return user.run([site.rkt_run, *args], **kwargs)
+    return site.run_as(user, *args, env=env, **kwargs)
 
 
 def succeeded(done) -> str:
@@ -180,13 +156,13 @@ def test_a_file_written_to_the_mounted_home_belongs_to_the_caller(site, user):
 
 
 @pytest.fixture
-def group_only_directory(site_root, user):
+def group_only_directory(volumes, user):
     """A directory in the shared volume that only a group of the user may read."""
     gid = free_uid(43100)
     name = f"rkpodg{gid}"
     subprocess.run(["groupadd", "-g", str(gid), name], check=True)
     subprocess.run(["usermod", "-aG", name, user.name], check=True)
-    directory = site_root / "shared" / "grouponly"
+    directory = volumes / "shared" / "grouponly"
     directory.mkdir()
     (directory / "secret").write_text("for the group\n")
     os.chown(directory, 0, gid)
@@ -262,7 +238,7 @@ def test_a_batch_run_from_a_terminal_keeps_its_output_a_plain_stream(site, user)
 
 def test_sigterm_to_rkt_run_stops_the_container(site, user):
     wrapper = ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}",
-               "--init-groups", "--", site.rkt_run, "box", "sleep", "600"]
+               "--init-groups", "--", str(site.launcher), "box", "sleep", "600"]
     process = subprocess.Popen(wrapper, cwd=user.home, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     try:
@@ -305,9 +281,8 @@ def test_a_refused_request_starts_nothing(site, user):
     assert created.returncode == 0 and created.stdout.strip() == ""
 
 
-def test_a_config_that_runs_the_app_as_root_starts_nothing(site_root, user):
-    rogue = Site(site_root, "rogue", run=["--user=0:0"])
-    done = run(rogue, user, "box", "id", "-u")
+def test_a_config_that_runs_the_app_as_root_starts_nothing(rogue_site, user):
+    done = run(rogue_site, user, "box", "id", "-u")
     assert done.returncode == 78
     assert "only root may" in done.stderr and done.stdout == ""
 
