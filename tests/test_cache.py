@@ -209,6 +209,17 @@ def test_a_write_leaves_no_temporary_file_behind(cache_dir, site):
     only_entry(cache_dir)
 
 
+def test_the_entry_of_a_removed_config_goes_when_another_is_written(
+        cache_dir, site, write_config):
+    plan(cache_dir, site)
+    os.unlink(site)
+    (cache_dir / ".new-1-temporary").write_bytes(b"")
+    other = write_config(CONFIG, "other%2F.toml")
+    plan(cache_dir, other)
+    assert set(os.listdir(cache_dir)) == {".new-1-temporary",
+                                          cache.entry_name(other)}
+
+
 # A changed config takes effect on the next run
 
 

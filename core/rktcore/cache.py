@@ -257,6 +257,7 @@ def write(path: str, stamp: tuple, config: Config) -> None:
             file.write(encode(stamp, config))
         os.rename(temporary, entry_name(path), src_dir_fd=directory,
                   dst_dir_fd=directory)
+        prune(directory)
     except OSError:
         try:
             os.unlink(temporary, dir_fd=directory)
@@ -264,6 +265,25 @@ def write(path: str, stamp: tuple, config: Config) -> None:
             pass
     finally:
         os.close(directory)
+
+
+def prune(directory: int) -> None:
+    """Remove the entries of configs that no longer exist, so the cache stays small."""
+    for name in os.listdir(directory):
+        path = config_path(name)
+        if path and not os.path.lexists(path):
+            os.unlink(name, dir_fd=directory)
+
+
+def config_path(name: str) -> str:
+    """Return the config path an entry's name stands for, or "" for other files."""
+    first, *rest = name.split("%")
+    try:
+        path = first + "".join({"25": "%", "2F": "/"}[part[:2]] + part[2:]
+                               for part in rest)
+    except KeyError:
+        return ""
+    return path if path.startswith("/") else ""
 
 
 def make_directory() -> int | None:
