@@ -27,6 +27,24 @@ def main(argv: list[str] | None = None) -> int:
         return Exit.SOFTWARE
 
 
+def exit_now(status: int) -> None:
+    """End the process with status as soon as its output is flushed.
+
+    rkt-run holds nothing that needs tearing down, and the interpreter's
+    teardown takes as long as the rest of a dry run; the launcher's entry
+    script ends with exit_now(main()). Only a developer's python -i (which the
+    launcher's -I rules out) gets the usual exit, and with it the prompt.
+    """
+    if sys.flags.inspect:
+        sys.exit(status)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # nobody reads it any more; the status still tells the caller
+    os._exit(status)
+
+
 def rkt_run(argv: list[str]) -> int:
     """Carry out one rkt-run invocation."""
     caller = identity.from_kernel()
