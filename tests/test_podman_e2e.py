@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -291,3 +292,35 @@ def test_list_images_shows_the_test_image(site, user):
     assert f"{IMAGE} " in succeeded(run(site, user, "--list-images"))
     listed = json.loads(succeeded(run(site, user, "--list-images", "--json")))
     assert IMAGE in [image["name"] for image in listed]
+
+
+# rkt-tui, run by the user, asks the installed rkt-run for the images.
+TUI_IMAGES = """\
+import asyncio, sys
+from rkttui.app import RktTui
+from rkttui.catalogue import IMAGE
+from rkttui.site import open_site
+
+async def main():
+    app = RktTui(open_site(sys.argv[1]), rkt_run=sys.argv[2], remember=False)
+    async with app.run_test() as pilot:
+        note = app.screen.query_one("#images-note")
+        while "asking" in str(note.render()):
+            await pilot.pause(0.05)
+        print(note.render())
+        for entry in app.screen.catalogue.entries:
+            if entry.kind == IMAGE:
+                print(entry.name)
+
+asyncio.run(main())
+"""
+
+
+def test_the_tuis_image_list_shows_the_test_image(site, user):
+    script = [sys.executable, "-I", "-c", TUI_IMAGES, str(site.config),
+              str(site.launcher)]
+    env = {**user_environment(user), "TERM": "xterm"}
+    done = user.run(script, cwd=user.home, env=env, timeout=60)
+    lines = succeeded(done).splitlines()
+    assert lines[0].endswith("pulled images") and IMAGE in lines[1:]
+

@@ -109,6 +109,10 @@ class ChoicePane(VerticalScroll):
         """Describe a volume for the caller: host path, container path, read-only."""
         volume = self.site.config.doc["volume"][name]
         variables = self.site.caller.template_variables()
+        if "source" in volume:  # the structured form, which podman needs
+            return (f"{name}  {render(volume['source'], variables)} → "
+                    f"{render(volume['target'], variables)}"
+                    + ("  (read-only)" if volume.get("read-only") else ""))
         source = render(volume["volume"], variables)
         mount = render(volume.get("mount", ""), variables)
         host = setting(source, "source") or source
