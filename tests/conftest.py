@@ -140,11 +140,20 @@ def make_user():
     made = []
 
     def make(prefix: str = "rkttest") -> TestUser:
-        uid = free_uid(42100 + len(made) * 7)
-        name = f"{prefix}{uid}"
-        home = Path("/home") / name
-        subprocess.run(["useradd", "-m", "-u", str(uid), "-U", "-d", str(home),
-                        "-s", "/bin/sh", name], check=True, capture_output=True)
+        start = 42100 + len(made) * 7
+        for attempt in range(50):
+            uid = free_uid(start)
+            name = f"{prefix}{uid}"
+            home = Path("/home") / name
+            done = subprocess.run(["useradd", "-m", "-u", str(uid), "-U", "-d",
+                                   str(home), "-s", "/bin/sh", name],
+                                  capture_output=True)
+            # 1: passwd locked, 4, 9: uid or name taken, 10: group file locked,
+            # all by test runs in parallel; try the next free uid.
+            if done.returncode not in (1, 4, 9, 10):
+                break
+            start = uid + 1 + attempt
+        done.check_returncode()
         made.append(name)
         return TestUser(name, uid, home)
 
