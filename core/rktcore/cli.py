@@ -96,6 +96,8 @@ def load_config(options, caller):
         if not options.prints_only:
             raise UsageError("--config is for root, or together with --dry-run; "
                              "drop it to use the site's config")
+        # A preview needs root no more: parse the user's file with none left.
+        privilege.give_up(caller)
         return configuration.load(options.config)  # a user's file: never cached
     from rktcore import cache
 

@@ -3,7 +3,8 @@
 Under the setuid launcher the process starts with the caller's real uid and
 euid 0. drop() sets the euid to the caller's and keeps root in the saved uid;
 raised() takes it back for one step; become_root() gives up the caller's ids
-for good just before the runtime is executed.
+for good just before the runtime is executed, and give_up() gives up root for
+good where a run will only print.
 """
 
 import os
@@ -21,6 +22,16 @@ def drop(caller) -> None:
     os.setgroups(caller.groups)
     os.setegid(caller.gid)
     os.seteuid(caller.uid)
+
+
+def give_up(caller) -> None:
+    """Become the caller in every id, for good: nothing after this can be root."""
+    if not privileged() or caller.is_root:
+        return
+    os.seteuid(0)
+    os.setgroups(caller.groups)
+    os.setresgid(caller.gid, caller.gid, caller.gid)
+    os.setresuid(caller.uid, caller.uid, caller.uid)
 
 
 class raised:
