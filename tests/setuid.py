@@ -44,7 +44,36 @@ class Installation:
         """Run the installed rkt-run as user, from their home, in their environment."""
         kwargs.setdefault("cwd", user.home)
         environment = user_environment(user) if env is None else env
-        return user.run([str(self.launcher), *args], env=environment, **kwargs)
+        return run_exactly(user, [str(self.launcher), *args], environment, **kwargs)
+
+
+# setpriv and any other program between root and the command would read a
+# hostile environment too (LD_PRELOAD in setpriv runs as root); so a clean,
+# isolated Python gives the environment to the command alone, at its exec.
+# Each variable is a word of its own: one word may not exceed 128 KiB.
+EXEC_WITH_ENVIRONMENT = (
+    "import os, sys; n = int(sys.argv[1]); "
+    "env = dict(word.split('=', 1) for word in sys.argv[2:2 + n]); "
+    "os.execve(sys.argv[2 + n], sys.argv[2 + n:], env)")
+
+
+def run_exactly(user, argv, env: dict, **kwargs):
+    """Run argv as user with exactly env, which no program before it sees."""
+    return user.run(with_exactly(env, argv), env={}, **kwargs)
+
+
+def with_exactly(env: dict, argv) -> list[str]:
+    """Return a command that runs argv with exactly env."""
+    variables = [f"{name}={value}" for name, value in env.items()]
+    return ["/usr/bin/python3", "-I", "-S", "-c", EXEC_WITH_ENVIRONMENT,
+            str(len(variables)), *variables, *map(str, argv)]
+
+
+def start_as(user, argv, env: dict, **kwargs) -> subprocess.Popen:
+    """Start argv as user with exactly env; return the running process."""
+    wrapper = ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}",
+               "--init-groups", "--"]
+    return subprocess.Popen([*wrapper, *with_exactly(env, argv)], env={}, **kwargs)
 
 
 def user_environment(user) -> dict[str, str]:
