@@ -23,6 +23,9 @@ IMAGE = "localhost/rkttui-test:latest"
 PODMAN = "/usr/bin/podman"
 # What podman itself sets in every container; everything else is the plan's.
 PODMAN_MARKERS = {"container", "HOSTNAME", "TERM"}
+# The sites' run options label every container, so that the checks below see
+# these tests' containers and never touch another program's.
+LABEL = "rkttui-e2e=1"
 
 CONFIG = """\
 runtime = "podman"
@@ -37,7 +40,7 @@ GREETING = "hello {{{{.Username}}}}"
 FROM_CALLER = "{{{{.RKTTUI_GIVEN}}}}"
 
 [options.common]
-run = ["--network=host"{run}]
+run = ["--network=host", "--label={label}"{run}]
 
 [volume.home]
 source = "{{{{.HomeDir}}}}"
@@ -67,9 +70,10 @@ def podman(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([PODMAN, *args], capture_output=True, text=True)
 
 
-def containers() -> list[str]:
-    """Return the ids of every container podman knows, running or not."""
-    return podman("ps", "-a", "-q").stdout.split()
+def containers(*states: str) -> list[str]:
+    """Return the ids of these tests' containers, running or not."""
+    filters = [f"--filter=status={state}" for state in states]
+    return podman("ps", "-a", "-q", f"--filter=label={LABEL}", *filters).stdout.split()
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +96,7 @@ def podman_site(volumes, groups=True, run=()):
     """Install rkt-run setuid for a podman site config; yield the installation."""
     for installation in installed():
         installation.configure(CONFIG.format(
-            podman=PODMAN, image=IMAGE, volumes=volumes,
+            podman=PODMAN, image=IMAGE, volumes=volumes, label=LABEL,
             audit=installation.audit_log, groups=str(groups).lower(),
             run="".join(f', "{word}"' for word in run)))
         yield installation
@@ -117,7 +121,7 @@ def rogue_site(volumes):
 
 @pytest.fixture(autouse=True)
 def no_container_is_left_behind(volumes):
-    """After each test, podman must know no container at all."""
+    """After each test, podman must know none of its containers, in any state."""
     yield
     left = containers()
     if left:
@@ -256,7 +260,7 @@ def test_sigterm_to_rkt_run_stops_the_container(site, user):
 
 def wait_for_a_running_container(process, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
-    while not podman("ps", "-q", "--filter", "status=running").stdout.strip():
+    while not containers("running"):
         assert process.poll() is None, process.stderr.read()
         assert time.monotonic() < deadline, "no container started"
         time.sleep(0.1)
@@ -278,7 +282,8 @@ def test_a_refused_request_starts_nothing(site, user):
     assert 'volume "home" is not on-request' in done.stderr
     assert len(site.audit_lines()) == audited
     created = podman("events", "--stream=false", "--since", since,
-                     "--filter", "event=create", "--format", "{{.ID}}")
+                     "--filter=event=create", f"--filter=label={LABEL}",
+                     "--format", "{{.ID}}")
     assert created.returncode == 0 and created.stdout.strip() == ""
 
 
