@@ -115,9 +115,9 @@ def install(args) -> int:
     layout = Layout(args.prefix)
     interpreter = base_interpreter()
     config = os.path.abspath(args.config or DEFAULT_PATH)
+    refuse_problems("install", interpreter_problems(interpreter))
     sources = package_sources()
-    refuse_problems("install", install_problems(layout, interpreter, config,
-                                                sources))
+    refuse_problems("install", install_problems(layout, config, sources))
     compiler = find_compiler(args.cc)
     with Undo() as undo:
         make_directories(layout, undo)
@@ -153,7 +153,12 @@ def package_sources() -> list[tuple[str, str]]:
                 path = os.path.join(folder, name)
                 found.append((path, os.path.join(
                     "rktcore", os.path.relpath(path, core))))
-    for file in importlib.metadata.files("tomli") or []:
+    try:
+        tomli = importlib.metadata.files("tomli") or []
+    except importlib.metadata.PackageNotFoundError:
+        raise Refusal(f"tomli is not installed for {sys.executable}; run "
+                      "rkt-run-admin from rkttui's own environment", 1) from None
+    for file in tomli:
         parts = file.parts
         if ".." in parts or "__pycache__" in parts or parts[0].endswith(".dist-info"):
             continue
@@ -161,9 +166,9 @@ def package_sources() -> list[tuple[str, str]]:
     return found
 
 
-def install_problems(layout, interpreter, config, sources) -> list[str]:
+def install_problems(layout, config, sources) -> list[str]:
     """Return every reason not to install: paths root would trust but others own."""
-    found = interpreter_problems(interpreter)
+    found = []
     checked: set[str] = set()
     for path in (layout.bin, layout.lib_parent):
         found += path_problems(nearest_existing(path), "prefix", checked)
