@@ -44,7 +44,8 @@ import sys
 INTERPRETER = {interpreter!r}
 SITE_CONFIG = {config!r}
 
-sys.path.append({lib!r})
+# First, so that finding rktcore needs no search of the standard library.
+sys.path.insert(0, {lib!r})
 
 from rktcore import config  # noqa: E402
 from rktcore.cli import exit_now, main  # noqa: E402
@@ -149,8 +150,8 @@ def package_sources() -> list[tuple[str, str]]:
     for folder, subfolders, files in os.walk(core):
         subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
         for name in sorted(files):
-            if not name.endswith((".pyc", ".pyo")):
-                path = os.path.join(folder, name)
+            path = os.path.join(folder, name)
+            if name.endswith(".py") or os.path.basename(folder) == "samples":
                 found.append((path, os.path.join(
                     "rktcore", os.path.relpath(path, core))))
     try:
