@@ -126,6 +126,8 @@ def list_images(config, options, caller) -> int:
 
 def show(plan, options) -> None:
     """Print what the options ask for: the command, its origins, the environment."""
+    if not (options.json or options.explain or options.verbose or options.print_env):
+        return  # a bare --dry-run prints nothing, so needs no preview code
     from rktcore import preview
 
     if options.json:
