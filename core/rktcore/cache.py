@@ -39,7 +39,7 @@ DIRECTORY = "/var/cache/rkttui"
 SETTLE_NS = 2_000_000_000
 NAMES_PER_BUCKET = 16
 FORMAT = 1
-FIRST_READ = 65536
+FIRST_READ = 16384  # holds the header of a catalogue of ten thousand aliases
 PREFIX = 8  # header size and checksum, four bytes each
 # Modules whose code decides what a checked config is, or how it is stored here.
 SCHEMA_MODULES = ("rktcore.config", "rktcore.template", "rktcore.cache")
@@ -182,7 +182,8 @@ def root_only(info, mode: int) -> bool:
 def read_entry(fd: int, path: str, stamp: tuple, name: str | None) -> Config | None:
     """Read a cache file; return its config if it is whole and its stamp matches."""
     head = os.read(fd, FIRST_READ)
-    size, checksum = int.from_bytes(head[:4], "little"), head[4:8]
+    size = int.from_bytes(head[:4], "little")
+    checksum = int.from_bytes(head[4:8], "little")
     if len(head) < PREFIX + size:
         head += os.pread(fd, PREFIX + size - len(head), len(head))
     header = intact(head[PREFIX : PREFIX + size], checksum)
@@ -207,9 +208,9 @@ def find(fd: int, start: int, bounds: list, checksums: list, name: str):
     return marshal.loads(blob).get(name)
 
 
-def intact(blob: bytes, checksum) -> bytes:
+def intact(blob: bytes, checksum: int) -> bytes:
     """Return blob, or refuse it if it does not match the checksum stored with it."""
-    if checksum != crc32(blob).to_bytes(4, "little"):
+    if checksum != crc32(blob):
         raise ValueError("damaged cache file")
     return blob
 
@@ -309,7 +310,7 @@ def encode(stamp: tuple, config: Config) -> bytes:
     bounds = [0]
     for blob in blobs:
         bounds.append(bounds[-1] + len(blob))
-    checksums = [crc32(blob).to_bytes(4, "little") for blob in blobs]
+    checksums = [crc32(blob) for blob in blobs]
     common = {key: value for key, value in config.doc.items() if key != "alias"}
     header = marshal.dumps((stamp, common, bounds, checksums))
     prefix = len(header).to_bytes(4, "little") + crc32(header).to_bytes(4, "little")
