@@ -5,6 +5,7 @@ A run that cannot be recorded in the audit file does not happen.
 
 import os
 import stat
+import syslog
 import time
 
 from rktcore import integrity
@@ -19,8 +20,6 @@ def record(config, caller, plan, cwd: str) -> None:
     if path:
         append(path, line)
     else:
-        import syslog
-
         syslog.openlog("rkt-run", syslog.LOG_PID, syslog.LOG_AUTHPRIV)
         syslog.syslog(syslog.LOG_INFO, line)
         syslog.closelog()

@@ -6,6 +6,10 @@ clean up: the container environment lives in an anonymous memory file that
 disappears with the last descriptor to it.
 """
 
+# Every module the exec path needs is loaded with this one, so the integrity
+# check that follows its import covers their files too: ctypes for
+# privilege.set_no_new_privs, syslog for audit.
+import ctypes  # noqa: F401
 import os
 import resource
 import signal
