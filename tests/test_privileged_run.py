@@ -96,12 +96,16 @@ def test_the_runtime_inherits_only_standard_streams_and_the_env_file(
     assert standin.only_record()["fds"] == [0, 1, 2, 3]
 
 
-def test_the_runtime_gets_the_callers_standard_streams(site, standin, user):
+def test_the_runtime_runs_in_the_root_directory_not_the_callers(
+        site, standin, user):
     configure(site, standin)
-    standin.exit_with(0)
-    done = site.run_as(user, "bwa", input="")
-    assert done.returncode == 0
-    assert standin.only_record()["cwd"] == str(user.home)
+    image = user.home / "quay.io" / "biocontainers" / "bwa:0.7.15--0"
+    image.parent.mkdir(parents=True)
+    image.write_text("a file a runtime would take for the alias's image\n")
+    done = site.run_as(user, "bwa")
+    assert done.returncode == 0, done.stderr
+    assert standin.only_record()["cwd"] == "/"
+    assert f"cwd={user.home}" in site.audit_lines()[0]
 
 
 @pytest.mark.parametrize("status", [0, 1, 7, 125])

@@ -36,6 +36,9 @@ def run(config, caller, plan, cwd: str):
     audit.record(config, caller, plan, cwd)
     privilege.set_no_new_privs()
     keep_only_standard_streams_and(memfile)
+    # Runtimes read an image word naming an existing file as that file; as
+    # root, never in the caller's directory (preserve-cwd passes it on).
+    os.chdir("/")
 
     try:
         os.execve(plan.argv[0], plan.argv, RUNTIME_ENVIRONMENT)
