@@ -1,0 +1,518 @@
+"""Measure rkt-run and rkt-tui at 1, 300 and 10,000 aliases; print one table.
+
+    .venv/bin/python benchmarks/run.py [--runs 30]
+
+Run it as root, as a site's users' runs are privileged: the config cache is
+written and read only by root. rkt-run is installed with rkt-run-admin under
+a temporary prefix and started the way the setuid launcher starts it: the
+system interpreter, isolated and without site (-I -S), on the installed entry
+script. Its baseline is that interpreter started the same way on an empty
+program. Where no installation can be made (not root, no C compiler), a small
+entry script runs the checkout instead, and the table's note says so.
+
+Subject and baseline runs are interleaved, in a shuffled order each round, and
+each figure is a median; the ratios compare medians from the same rounds, so a
+busy machine slows both sides alike. Everything the script makes lives in a
+temporary directory removed afterwards, with the cache entries of its configs.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (1, 300, 10_000)
+DRY_RUN_TARGETS = {1: 1.5, 300: 1.5, 10_000: 2.0}
+MEMORY_TARGET_MB = 30
+FRAME_TARGET_S = 1.5
+KEYSTROKE_TARGET_MS = 50
+PODMAN_TARGET = 1.15
+PODMAN_IMAGE = "localhost/rkttui-test:latest"
+FILTER = "samto"
+
+SITE = """\
+rkt = "/usr/bin/rkt"
+default-interactive-cmd = "sh"
+
+[environment]
+HOME = "/home/{{.Username}}"
+http_proxy = "{{.http_proxy}}"
+
+[options.common]
+general = ["--insecure-options=image"]
+run = ["--net=host"]
+image = ["--user={{.Uid}}", "--group={{.Gid}}"]
+
+[auto-image-prefix]
+"biocontainers/" = "docker://quay.io/biocontainers/"
+
+[volume.home]
+volume = "kind=host,source={{.HomeDir}}"
+mount = "target=/home/{{.Username}}"
+
+[volume.scratch]
+volume = "kind=host,source=/scratch"
+mount = "target=/scratch"
+on-request = true
+"""
+
+PODMAN_SITE = """\
+runtime = "podman"
+podman = "/usr/bin/podman"
+audit-log = "{audit}"
+
+[options.common]
+run = ["--network=host"]
+
+[alias.true_]
+image = "{image}"
+exec = ["/bin/true"]
+"""
+
+# An entry script like the installed one; {path} puts the code on sys.path,
+# {before} runs before rkt-run, {after} once it has returned.
+ENTRY = """\
+import sys
+{path}
+from rktcore import cache
+{before}
+from rktcore.cli import exit_now, main
+status = main()
+{after}
+exit_now(status)
+"""
+# Tell afterwards whether the run needed the TOML parser.
+REPORT = 'print("parsed" if "tomli" in sys.modules else "cache hit", file=sys.stderr)'
+
+# Run argv from a small process and print its peak resident memory in KiB. A
+# child's peak includes the memory of the process that forked it, so the
+# benchmark itself (tens of MB) must not be that process.
+PEAK = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    quiet = os.open("/dev/null", os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss if status == 0 else -1)
+"""
+
+# rkt-tui headless: say "ready" once the first frame is drawn, then type the
+# filter letter by letter, clearing it between rounds, and print each time.
+TUI = """\
+import asyncio, json, sys, time
+from rkttui.app import RktTui
+from rkttui.site import open_site
+
+async def main(config, letters, rounds):
+    app = RktTui(open_site(config), config_path=config, rkt_run=None,
+                 remember=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        print("ready", flush=True)
+        times = []
+        for _ in range(rounds):
+            await pilot.press("slash")
+            for letter in letters:
+                start = time.perf_counter()
+                await pilot.press(letter)
+                await pilot.pause()
+                times.append(time.perf_counter() - start)
+            await pilot.press("escape")
+            await pilot.pause()
+        print(json.dumps(times), flush=True)
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+"""
+
+SYLLABLES = ("sam", "to", "bio", "seq", "kit", "bam", "vcf", "ali", "gn", "mer",
+             "blast", "hmm", "fast", "qc", "trim", "map", "star", "salm", "on",
+             "kra", "ken", "spades", "mega", "hit", "pica", "rd", "ivar", "nano")
+
+
+class Unavailable(Exception):
+    """A measurement that cannot be made here; the message says why."""
+
+
+def main() -> None:
+    """Generate the configs, measure everything, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30,
+                        help="runs of each rkt-run subject (default 30)")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rkttui-bench-") as workdir:
+        bench = Bench(Path(workdir), arguments.runs)
+        try:
+            rows = bench.measure()
+        finally:
+            bench.forget_cache()
+    print(table(rows))
+    print()
+    print(machine(bench))
+
+
+class Bench:
+    """The generated configs, the ways of starting rkt-run, and the measurements."""
+
+    def __init__(self, workdir: Path, runs: int):
+        workdir.chmod(0o755)  # root's and readable: the cache trusts only such
+        self.workdir = workdir
+        self.runs = runs
+        self.python = system_python()
+        self.configs = {size: write_config(workdir, size) for size in SIZES}
+        self.names = {size: middle_name(size) for size in SIZES}
+        self.install_problem = ""
+        try:
+            self.installed = install(workdir, self.configs[300])
+        except Unavailable as problem:
+            self.install_problem = str(problem)
+            self.installed = None
+        self.cache_dir = self.entries()
+
+    def entries(self) -> str:
+        """Write the entry scripts; return the cache directory they use."""
+        if self.installed:
+            path = f"sys.path.append({str(self.installed / 'lib' / 'rkttui')!r})"
+            self.entry = self.installed / "lib" / "rkttui" / "rkt-run.py"
+            cache_dir = "/var/cache/rkttui"
+        else:
+            import tomli
+
+            site = str(Path(tomli.__file__).resolve().parent.parent)
+            path = f"sys.path[:0] = [{str(ROOT / 'core')!r}, {site!r}]"
+            cache_dir = str(self.workdir / "cache")
+            os.makedirs(cache_dir, mode=0o700)
+            self.entry = self.write_entry("entry.py", path, cache_dir)
+        self.uncached = self.write_entry("uncached.py", path,
+                                         str(self.workdir / "absent" / "cache"))
+        self.probe = self.write_entry("probe.py", path, cache_dir, REPORT)
+        return cache_dir
+
+    def write_entry(self, name: str, path: str, cache_dir: str, after="") -> Path:
+        entry = self.workdir / name
+        before = f"cache.DIRECTORY = {cache_dir!r}"
+        entry.write_text(ENTRY.format(path=path, before=before, after=after))
+        return entry
+
+    def rkt_run(self, size: int, *argv: str, entry: Path | None = None) -> list:
+        return [self.python, "-I", "-S", str(entry or self.entry), "--config",
+                str(self.configs[size]), *argv]
+
+    def measure(self) -> list[list[str]]:
+        """Measure every row of the table."""
+        time.sleep(2.1)  # a config changed in the last two seconds is not cached
+        hits = {size: self.cache_state(size) for size in SIZES}
+        subjects = {"bare": [self.python, "-I", "-S", "-c", ""]}
+        for size in SIZES:
+            name = self.names[size]
+            subjects["dry", size] = self.rkt_run(size, "--dry-run", name)
+            subjects["parse", size] = self.rkt_run(size, "--dry-run", name,
+                                                   entry=self.uncached)
+            subjects["list", size] = self.rkt_run(size, "-l")
+        times = interleave(subjects, self.runs)
+        peaks = {key: peak_memory(self.python, argv) for key, argv in subjects.items()}
+        rows = rkt_run_rows(times, peaks, hits)
+        rows += tui_rows(self.configs[10_000])
+        rows.append(podman_row(self))
+        return rows
+
+    def cache_state(self, size: int) -> str:
+        """Run the dry run twice (the first fills the cache); say how the second went."""
+        argv = self.rkt_run(size, "--dry-run", self.names[size], entry=self.probe)
+        for _ in range(2):
+            done = subprocess.run(argv, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"rkt-run failed: {done.stderr.strip()}")
+        return done.stderr.strip().splitlines()[-1]
+
+    def forget_cache(self) -> None:
+        """Remove the cache entries of the generated configs."""
+        sys.path.insert(0, str(ROOT / "core"))
+        from rktcore.cache import entry_name
+
+        for config in self.workdir.glob("*.toml"):
+            try:
+                os.unlink(os.path.join(self.cache_dir, entry_name(str(config))))
+            except OSError:
+                pass
+
+
+def system_python() -> str:
+    """Return the interpreter the launcher would execute: this venv's base one."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    return os.path.join(sys.base_prefix, "bin", version)
+
+
+def install(workdir: Path, site_config: Path) -> Path:
+    """Install rkt-run under workdir/prefix with rkt-run-admin; return the prefix."""
+    if os.geteuid() != 0:
+        raise Unavailable("not root")
+    prefix = workdir / "prefix"
+    done = subprocess.run([sys.executable, "-m", "rktcore.admin", "install",
+                           "--prefix", str(prefix), "--config", str(site_config)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["no message"]
+        raise Unavailable(f"rkt-run-admin install failed: {lines[-1]}")
+    return prefix
+
+
+def write_config(workdir: Path, size: int) -> Path:
+    """Write a site config with size aliases, each with one to three executables."""
+    rng = random.Random(size)
+    sections = [SITE]
+    for index, name in enumerate(tool_names(rng, size)):
+        sections.append(alias_section(rng, index, name))
+    path = workdir / f"aliases-{size}.toml"
+    path.write_text("\n".join(sections))
+    path.chmod(0o644)
+    return path
+
+
+def tool_names(rng: random.Random, count: int) -> list[str]:
+    """Return count distinct tool names made of BioContainers-like syllables."""
+    names: dict[str, None] = {}
+    while len(names) < count:
+        name = "".join(rng.sample(SYLLABLES, rng.randint(1, 3)))
+        while name in names:
+            name += str(rng.randint(0, 9))
+        names[name] = None
+    return list(names)
+
+
+def alias_section(rng: random.Random, index: int, name: str) -> str:
+    """Return one [alias.NAME_] table: an image, executables, a description."""
+    execs = [name] + [f"{name}-{part}" for part in ("index", "stats")]
+    chosen = ", ".join(f'"{exe}"' for exe in execs[: 1 + index % 3])
+    version = f"{rng.randint(0, 4)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"
+    return (f"[alias.{name}_]\n"
+            f'image = "quay.io/biocontainers/{name}:{version}--h{index:05x}_0"\n'
+            f"exec = [{chosen}]\n"
+            f'description = "{name}, tool {index} of the catalogue, for sequence '
+            'analysis"\n')
+
+
+def middle_name(size: int) -> str:
+    """Return the first executable of the alias in the middle of the catalogue."""
+    names = tool_names(random.Random(size), size)
+    return names[len(names) // 2]
+
+
+def interleave(subjects: dict, runs: int) -> dict:
+    """Run every subject runs times, in a shuffled order each round; return times."""
+    order = list(subjects)
+    times = {key: [] for key in order}
+    rng = random.Random(0)
+    for _ in range(runs):
+        rng.shuffle(order)
+        for key in order:
+            times[key].append(wall_time(subjects[key]))
+    return times
+
+
+def wall_time(argv: list[str]) -> float:
+    """Run argv with its output discarded; return its wall time in seconds."""
+    quiet = [(os.POSIX_SPAWN_OPEN, fd, "/dev/null", os.O_WRONLY, 0) for fd in (1, 2)]
+    start = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, {"PATH": "/usr/bin:/bin"},
+                         file_actions=quiet)
+    _, status = os.waitpid(pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed")
+    return elapsed
+
+
+def peak_memory(python: str, argv: list[str], runs: int = 3) -> float:
+    """Return the largest peak resident memory of argv over a few runs, in MB."""
+    peaks = []
+    for _ in range(runs):
+        done = subprocess.run([python, "-I", "-S", "-c", PEAK, *argv],
+                              capture_output=True, text=True, check=True)
+        peaks.append(int(done.stdout) / 1024)
+    return max(peaks)
+
+
+def rkt_run_rows(times: dict, peaks: dict, hits: dict) -> list[list[str]]:
+    """Return rkt-run's rows: wall times and ratios, then peak memory."""
+    bare = statistics.median(times["bare"])
+    rows = [["bare interpreter, empty program (the baseline)",
+             *[milliseconds(bare)] * 3, "—", "—"]]
+    ratios = {size: statistics.median(times["dry", size]) / bare for size in SIZES}
+    cells = [f"{milliseconds(ratios[size] * bare)} = {ratios[size]:.2f}× "
+             f"({hits[size]})" for size in SIZES]
+    met = all(ratios[size] <= DRY_RUN_TARGETS[size] for size in SIZES)
+    rows.append(["`rkt-run --dry-run ALIAS`", *cells, "≤ 1.5× · 1.5× · 2×",
+                 verdict(met)])
+    for key, label in (("parse", "`rkt-run --dry-run ALIAS`, no cache (parses)"),
+                       ("list", "`rkt-run -l`")):
+        cells = [f"{milliseconds(statistics.median(times[key, size]))} = "
+                 f"{statistics.median(times[key, size]) / bare:.2f}×"
+                 for size in SIZES]
+        rows.append([label, *cells, "—", "—"])
+    rows.append(["peak memory: bare interpreter", *[megabytes(peaks["bare"])] * 3,
+                 "—", "—"])
+    dry = [peaks["dry", size] for size in SIZES]
+    rows.append(["peak memory: `rkt-run --dry-run ALIAS`", *map(megabytes, dry),
+                 f"≤ {MEMORY_TARGET_MB} MB", verdict(max(dry) <= MEMORY_TARGET_MB)])
+    for key, label in (("parse", "peak memory: the same, no cache (parses)"),
+                       ("list", "peak memory: `rkt-run -l`")):
+        found = [peaks[key, size] for size in SIZES]
+        rows.append([label, *map(megabytes, found), f"≤ {MEMORY_TARGET_MB} MB",
+                     verdict(max(found) <= MEMORY_TARGET_MB)])
+    return rows
+
+
+def tui_rows(config: Path) -> list[list[str]]:
+    """Return rkt-tui's rows at 10,000 aliases: first frame, filter keystrokes."""
+    frame_label = "rkt-tui: first interactive frame (headless)"
+    key_label = f'rkt-tui: each keystroke of the filter "{FILTER}", median · p95'
+    frame_target = f"≤ {FRAME_TARGET_S} s"
+    key_target = f"p95 ≤ {KEYSTROKE_TARGET_MS} ms"
+    try:
+        frame, keystrokes = measure_tui(config)
+    except Unavailable as reason:
+        missing = f"not available: {reason}"
+        return [[frame_label, "", "", missing, frame_target, "—"],
+                [key_label, "", "", missing, key_target, "—"]]
+    median = statistics.median(keystrokes) * 1000
+    p95 = percentile(keystrokes, 95) * 1000
+    return [[frame_label, "", "", f"{frame:.2f} s", frame_target,
+             verdict(frame <= FRAME_TARGET_S)],
+            [key_label, "", "", f"{median:.1f} · {p95:.1f} ms", key_target,
+             verdict(p95 <= KEYSTROKE_TARGET_MS)]]
+
+
+def measure_tui(config: Path, rounds: int = 20) -> tuple[float, list[float]]:
+    """Start rkt-tui headless; time its first frame and each filter keystroke."""
+    try:
+        import rkttui.app  # noqa: F401
+    except ImportError as error:
+        raise Unavailable(f"rkt-tui cannot be imported ({error})") from None
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", TUI, str(config), FILTER,
+                              str(rounds)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, cwd="/")
+    ready = child.stdout.readline()
+    frame = time.perf_counter() - start
+    timings = child.stdout.readline()
+    _, problem = child.communicate(timeout=600)
+    if ready.strip() != "ready" or not timings.strip():
+        last = (problem.strip().splitlines() or ["no output"])[-1]
+        raise Unavailable(f"rkt-tui did not start headless ({last})")
+    return frame, json.loads(timings)
+
+
+def percentile(values: list[float], percent: int) -> float:
+    """Return the nearest-rank percentile of values."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * percent // 100))
+    return ordered[rank - 1]
+
+
+def podman_row(bench: Bench) -> list[str]:
+    """Return the row comparing a real rkt-run of true with podman run itself."""
+    label = "real run of `true`: rkt-run ÷ the same `podman run`"
+    target = f"≤ {PODMAN_TARGET}×"
+    try:
+        own, podman = measure_podman(bench)
+    except Unavailable as reason:
+        return [label, f"not available: {reason}", "", "", target, "—"]
+    ratio = own / podman
+    return [label, f"{milliseconds(own)} ÷ {milliseconds(podman)} = {ratio:.2f}×",
+            "", "", target, verdict(ratio <= PODMAN_TARGET)]
+
+
+def measure_podman(bench: Bench, runs: int = 10) -> tuple[float, float]:
+    """Run /bin/true in the test image through rkt-run and through podman."""
+    if os.geteuid() != 0:
+        raise Unavailable("needs root")
+    if not os.path.exists("/usr/bin/podman"):
+        raise Unavailable("podman is not installed")
+    if subprocess.run(["/usr/bin/podman", "image", "exists", PODMAN_IMAGE]).returncode:
+        raise Unavailable(f"no {PODMAN_IMAGE}; run .ci/setup-podman")
+    config = bench.workdir / "podman.toml"
+    config.write_text(PODMAN_SITE.format(audit=bench.workdir / "audit.log",
+                                         image=PODMAN_IMAGE))
+    config.chmod(0o644)
+    own = podman_rkt_run(bench, config)
+    direct = direct_podman(bench, config)
+    for argv in (own, direct, own, direct):  # warm both up
+        if subprocess.run(argv, capture_output=True).returncode != 0:
+            raise Unavailable(f"{argv[0]} could not run true in the container")
+    times = interleave({"own": own, "podman": direct}, runs)
+    return statistics.median(times["own"]), statistics.median(times["podman"])
+
+
+def podman_rkt_run(bench: Bench, config: Path) -> list[str]:
+    """Return rkt-run's command for true: the setuid launcher where installed."""
+    if bench.installed:
+        return [str(bench.installed / "bin" / "rkt-run"), "--config", str(config),
+                "true_"]
+    return [bench.python, "-I", "-S", str(bench.entry), "--config", str(config),
+            "true_"]
+
+
+def direct_podman(bench: Bench, config: Path) -> list[str]:
+    """Return the podman command rkt-run plans, with a real empty env file."""
+    done = subprocess.run([*podman_rkt_run(bench, config)[:-1], "--json", "true_"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Unavailable(f"rkt-run cannot plan it: {done.stderr.strip()}")
+    argv = json.loads(done.stdout)["argv"]
+    empty = bench.workdir / "empty.env"
+    empty.write_text("")
+    return [str(empty) if word.startswith("/proc/self/fd/") else word
+            for word in argv]
+
+
+def milliseconds(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def megabytes(value: float) -> str:
+    return f"{value:.1f} MB"
+
+
+def verdict(met: bool) -> str:
+    return "pass" if met else "FAIL"
+
+
+def table(rows: list[list[str]]) -> str:
+    """Return rows as a Markdown table under the column headings."""
+    heads = ["measure", "1 alias", "300 aliases", "10,000 aliases", "target",
+             "result"]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine(bench: Bench) -> str:
+    """Describe where and how the figures were measured."""
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.partition(":")[2].strip()
+            break
+    python = subprocess.run([bench.python, "-V"], capture_output=True,
+                            text=True).stdout.strip()
+    how = ("installed with rkt-run-admin" if bench.installed else
+           f"run from the checkout ({bench.install_problem})")
+    return (f"{len(os.sched_getaffinity(0))} CPUs ({model}), Linux "
+            f"{platform.release()}, {python}; rkt-run {how}, started as "
+            f"`{bench.python} -I -S ENTRY`, as {'root' if os.geteuid() == 0 else 'a user'}"
+            f"; medians of {bench.runs} interleaved runs.")
+
+
+if __name__ == "__main__":
+    main()
