@@ -227,7 +227,7 @@ class Bench:
         return rows
 
     def cache_state(self, size: int) -> str:
-        """Run the dry run twice (the first fills the cache); say how the second went."""
+        """Run the dry run twice (the first fills the cache); say how the second ran."""
         argv = self.rkt_run(size, "--dry-run", self.names[size], entry=self.probe)
         for _ in range(2):
             done = subprocess.run(argv, capture_output=True, text=True)
@@ -508,10 +508,11 @@ def machine(bench: Bench) -> str:
                             text=True).stdout.strip()
     how = ("installed with rkt-run-admin" if bench.installed else
            f"run from the checkout ({bench.install_problem})")
+    user = "root" if os.geteuid() == 0 else "a user"
     return (f"{len(os.sched_getaffinity(0))} CPUs ({model}), Linux "
             f"{platform.release()}, {python}; rkt-run {how}, started as "
-            f"`{bench.python} -I -S ENTRY`, as {'root' if os.geteuid() == 0 else 'a user'}"
-            f"; medians of {bench.runs} interleaved runs.")
+            f"`{bench.python} -I -S ENTRY` by {user}; medians of {bench.runs} "
+            "interleaved runs.")
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ A config changed less than SETTLE_NS ago is parsed but not cached: file times
 tick coarsely, so a second change within the same tick, of the same size,
 would otherwise leave the stamp unchanged.
 
-A cache file holds the header's size and checksum, the header, marshal'd:
+A cache file holds the header's size and checksum, then the header, marshal'd:
 (stamp, the document without its aliases, bucket bounds, bucket checksums),
-then buckets of {name: (alias, exec, alias table, position)}, a name's bucket
-chosen by crc32; an exec's entry leaves the table to its alias's entry. A run for one name reads the header and one bucket, so its
-cost does not grow with the catalogue; a damaged part fails its checksum.
+then buckets of {name: (alias, exec, alias table, position)}, each name in
+the bucket its crc32 chooses. An exec's entry leaves the table to its alias's
+entry. A run for one name reads the header and one or two buckets, so its cost
+does not grow with the catalogue; a damaged part fails its checksum.
 """
 
 import marshal
