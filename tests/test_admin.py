@@ -64,6 +64,14 @@ def test_install_makes_one_setuid_root_launcher(prefix, config):
     assert setuid == ["bin/rkt-run"]
 
 
+def test_a_site_that_uses_sudo_gets_no_setuid_file(prefix, config):
+    install(prefix, config, "--no-setuid")
+    launcher = os.lstat(prefix / "bin" / "rkt-run")
+    assert stat.S_IMODE(launcher.st_mode) == 0o755
+    done = admin("check", "--prefix", prefix)
+    assert done.returncode == 0, done.stderr
+
+
 def test_everything_installed_is_roots_and_readable_but_not_writable_by_others(
         prefix, config):
     install(prefix, config)
@@ -102,7 +110,7 @@ def test_check_reports_every_problem_at_once(prefix, config, make_user):
     os.chown(config, user.uid, user.gid)
     done = admin("check", "--prefix", prefix)
     assert done.returncode == 1
-    assert f"{launcher} has mode 0755, not 4755" in done.stderr
+    assert f"{launcher} has mode 0755, not 4755 as installed" in done.stderr
     assert f"{module} (installed file) is writable by others" in done.stderr
     assert f"{config} (config) is owned by uid {user.uid}" in done.stderr
     assert "3 problem(s)" in done.stderr

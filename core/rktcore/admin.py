@@ -3,7 +3,8 @@
 install copies the core and tomli to PREFIX/lib/rkttui, writes the entry
 script there, and compiles the launcher (core/launcher/launcher.c) for
 exactly one interpreter and that script into PREFIX/bin/rkt-run, owned by
-root with mode 4755. Everything it writes is root's and nobody else may
+root with mode 4755 (0755 for sites that run it through sudo). Everything it
+writes is root's and nobody else may
 change it. It refuses, naming each path, when anything the installation
 would trust could be changed by someone other than root, and a failed
 install leaves nothing behind.
@@ -43,6 +44,7 @@ import sys
 
 INTERPRETER = {interpreter!r}
 SITE_CONFIG = {config!r}
+LAUNCHER_MODE = {mode!r}
 
 # First, so that finding rktcore needs no search of the standard library.
 sys.path.insert(0, {lib!r})
@@ -105,6 +107,8 @@ def parser():
                 f"(default {DEFAULT_PATH}), check checks it instead"))
         if name == "install":
             command.add_argument("--cc", default="cc", help="the C compiler")
+            command.add_argument("--no-setuid", action="store_true", help=(
+                "install the launcher 0755, for sites that run it through sudo"))
     return top
 
 
@@ -116,17 +120,21 @@ def install(args) -> int:
     layout = Layout(args.prefix)
     interpreter = base_interpreter()
     config = os.path.abspath(args.config or DEFAULT_PATH)
+    mode = 0o755 if args.no_setuid else 0o4755
+    if os.geteuid() != 0:
+        raise Refusal("install needs root: it makes files only root may change", 1)
     refuse_problems("install", interpreter_problems(interpreter))
     sources = package_sources()
     refuse_problems("install", install_problems(layout, config, sources))
     compiler = find_compiler(args.cc)
     with Undo() as undo:
         make_directories(layout, undo)
-        stage = stage_library(layout, undo, sources, interpreter, config)
-        launcher = stage_launcher(layout, undo, compiler, interpreter)
+        stage = stage_library(layout, undo, sources, interpreter, config, mode)
+        launcher = stage_launcher(layout, undo, compiler, interpreter, mode)
         refuse_problems("install", staged_problems(stage, launcher))
         commit(layout, stage, launcher)
-    out(f"installed {layout.launcher} (setuid root), running {interpreter} "
+    kind = "for sudo" if args.no_setuid else "setuid root"
+    out(f"installed {layout.launcher} ({kind}), running {interpreter} "
         f"on {layout.entry}, site config {config}")
     if not os.path.exists(config):
         out(f"note: {config} does not exist yet; write it, then run "
@@ -303,7 +311,7 @@ def own(path: str, mode: int) -> None:
     os.chmod(path, mode)
 
 
-def stage_library(layout, undo, sources, interpreter, config) -> str:
+def stage_library(layout, undo, sources, interpreter, config, mode) -> str:
     """Build the library beside its final place; return the staging directory."""
     import compileall
 
@@ -313,7 +321,7 @@ def stage_library(layout, undo, sources, interpreter, config) -> str:
         os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
         shutil.copyfile(source, target)
     entry = ENTRY_SCRIPT.format(interpreter=interpreter, config=config,
-                                lib=layout.lib)
+                                lib=layout.lib, mode=f"{mode:04o}")
     with open(os.path.join(stage, os.path.basename(layout.entry)), "w") as file:
         file.write(entry)
     if not compileall.compile_dir(stage, quiet=1, ddir=layout.lib,
@@ -327,8 +335,8 @@ def stage_library(layout, undo, sources, interpreter, config) -> str:
     return stage
 
 
-def stage_launcher(layout, undo, compiler, interpreter) -> str:
-    """Compile the launcher and place it, setuid root, beside its final name."""
+def stage_launcher(layout, undo, compiler, interpreter, mode: int) -> str:
+    """Compile the launcher and place it, with its mode, beside its final name."""
     with tempfile.TemporaryDirectory(prefix="rkt-run-build-") as build:
         binary = os.path.join(build, "rkt-run")
         compile_launcher(compiler, interpreter, layout.entry, binary)
@@ -336,7 +344,7 @@ def stage_launcher(layout, undo, compiler, interpreter) -> str:
         undo.made(staged)
         with open(fd, "wb") as file, open(binary, "rb") as built:
             shutil.copyfileobj(built, file)
-    own(staged, 0o4755)
+    own(staged, mode)
     return staged
 
 
@@ -404,7 +412,8 @@ def check(args) -> int:
     settings = entry_settings(layout.entry)
     interpreter = settings["INTERPRETER"]
     config = os.path.abspath(args.config or settings["SITE_CONFIG"])
-    problems = launcher_problems(layout, interpreter)
+    problems = launcher_problems(layout, interpreter,
+                                 int(settings.get("LAUNCHER_MODE", "4755"), 8))
     problems += interpreter_problems(interpreter)
     problems += tree_problems(layout.lib, "installed file")
     problems += config_problems(layout, interpreter, config)
@@ -434,7 +443,7 @@ def entry_settings(entry: str) -> dict:
     return settings
 
 
-def launcher_problems(layout, interpreter: str) -> list[str]:
+def launcher_problems(layout, interpreter: str, mode: int) -> list[str]:
     """Return what is wrong with the installed setuid launcher."""
     try:
         info = os.lstat(layout.launcher)
@@ -444,10 +453,10 @@ def launcher_problems(layout, interpreter: str) -> list[str]:
     if not stat.S_ISREG(info.st_mode):
         return found + [f"{layout.launcher} is not a regular file; remove it and "
                         "run rkt-run-admin install"]
-    if stat.S_IMODE(info.st_mode) != 0o4755:
+    if stat.S_IMODE(info.st_mode) != mode:
         found.append(f"{layout.launcher} has mode "
-                     f"{stat.S_IMODE(info.st_mode):04o}, not 4755 (setuid root); "
-                     "run rkt-run-admin install")
+                     f"{stat.S_IMODE(info.st_mode):04o}, not {mode:04o} as "
+                     "installed; run rkt-run-admin install")
     if not launcher_runs(layout.launcher, interpreter, layout.entry):
         found.append(f"{layout.launcher} was not built for {interpreter} and "
                      f"{layout.entry}; run rkt-run-admin install")
@@ -540,6 +549,8 @@ def installed_core(interpreter: str, lib: str, script: str, *args) -> str:
 def uninstall(args) -> int:
     """Remove the launcher and the library an install put under args.prefix."""
     layout = Layout(args.prefix)
+    if os.geteuid() != 0:
+        raise Refusal("uninstall needs root", 1)
     removed = []
     if os.path.lexists(layout.launcher):
         if not (os.path.isfile(layout.launcher) and not os.path.islink(
@@ -571,7 +582,7 @@ def sudoers(args) -> int:
 
 SUDOERS = """\
 # Lets every user run rkt-run as root through sudo, for sites that prefer sudo
-# to a setuid file (remove the setuid bit then: chmod 0755 {launcher}).
+# to a setuid file (install it with rkt-run-admin install --no-setuid then).
 # rkt-run acts for the user sudo names in SUDO_UID and SUDO_GID, exactly as
 # the setuid launcher acts for the real uid. Install with:
 #     visudo -f /etc/sudoers.d/rkt-run
