@@ -12,7 +12,9 @@ disappears with the last descriptor to it.
 import ctypes  # noqa: F401
 import os
 import resource
-import signal
+
+# The C module: building signal.py's enums would cost a real run milliseconds.
+import _signal as signal
 
 from rktcore import audit, privilege
 from rktcore.messages import Exit, Refusal
