@@ -271,6 +271,19 @@ def test_an_invalid_config_is_refused_even_with_a_cache(cache_dir, site):
     assert "alias.bwa_.imagx is not a known key" in done.stderr
 
 
+@pytest.mark.parametrize("path, problem", [
+    ("/proc/self/mem", "cannot read config /proc/self/mem: input/output error"),
+    ("/", "cannot read config /: is a directory"),
+    ("/nonexistent.toml", "config /nonexistent.toml does not exist"),
+])
+def test_a_config_root_cannot_read_is_refused_in_one_line(cache_dir, path, problem):
+    done = subprocess.run(run_argv(cache_dir, "--config", path, "--dry-run", "x"),
+                          capture_output=True, text=True)
+    assert done.returncode == 78
+    assert done.stderr.startswith(f"rkt-run: {problem}")
+    assert "Traceback" not in done.stderr
+
+
 # The cache is ignored, never trusted, when anything does not match
 
 

@@ -60,17 +60,25 @@ def load(path: str, name: str | None = None) -> Config:
     with file:
         info = os.fstat(file.fileno())
         if not (privilege.privileged() and trusted_config(path, info)):
-            return configuration.parse(path, file.read())
+            return configuration.parse(path, content(file, path))
         stamp = stamp_of(path, info)
         with privilege.raised():
             cached = read(path, stamp, name)
         if cached is not None:
             return cached
-        config = configuration.parse(path, file.read())
+        config = configuration.parse(path, content(file, path))
     if settled(info):
         with privilege.raised():
             write(path, stamp, config)
     return config
+
+
+def content(file, path: str) -> bytes:
+    """Return the config's bytes, or refuse in one line if they cannot be read."""
+    try:
+        return file.read()
+    except OSError:
+        return configuration.read_bytes(path)  # says what is wrong, or reads it
 
 
 def trusted_config(path: str, info) -> bool:
