@@ -107,7 +107,8 @@ class RktTui(App):
         except ConfigError as error:
             self.screen.show_problem(str(error))
             return
-        self.switch_screen(MainScreen(self.site, self.alias))
+        # The broken screen stays beneath, out of sight; nothing pops back to it.
+        self.push_screen(MainScreen(self.site, self.alias))
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
@@ -194,12 +195,12 @@ def finish(app: RktTui) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run rkt-tui and return its exit status."""
     options = parse_arguments(sys.argv[1:] if argv is None else argv)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        say(NO_TERMINAL)
-        return Exit.USAGE
     if options.theme and options.theme not in theme_names():
         say(f'theme "{options.theme}" is unknown; choose one of: '
             + ", ".join(theme_names()))
+        return Exit.USAGE
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        say(NO_TERMINAL)
         return Exit.USAGE
     app = build_app(options)
     app.run()

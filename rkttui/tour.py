@@ -5,7 +5,9 @@ from these states, for a fixed caller (alice, uid 1000) in a fixed directory,
 so that they do not depend on who makes them or where.
 """
 
+from rktcore.config import parse
 from rktcore.identity import Caller
+from rktcore.messages import ConfigError
 
 from rkttui.app import RktTui
 from rkttui.site import Site, demo_config, demo_images
@@ -24,6 +26,25 @@ def demo_site() -> Site:
 def tour_app(theme: str = "rkt-night") -> RktTui:
     """Return rkt-tui on the demo site, in theme, remembering nothing."""
     return RktTui(demo_site(), demo=True, theme=theme, rkt_run=None,
+                  remember=False)
+
+
+BROKEN = b"""\
+rkt = "/usr/bin/rkt"
+
+[alias."bwa-0.7.17"]
+imgae = "quay.io/biocontainers/bwa:0.7.17--he4a0461_11"
+"""
+
+
+def broken_app(theme: str = "rkt-night") -> RktTui:
+    """Return rkt-tui on a config with a misspelt key, as an admin might write."""
+    path = "/etc/rktrunner.toml"
+    try:
+        parse(path, BROKEN)
+    except ConfigError as error:
+        problem = str(error)
+    return RktTui(None, problem, config_path=path, theme=theme, rkt_run=None,
                   remember=False)
 
 
@@ -69,6 +90,10 @@ async def help_screen(pilot) -> None:
     await pilot.press("f1")
 
 
+async def broken_config(pilot) -> None:
+    """A config with a misspelt key: its one line and the key at fault."""
+
+
 STATES = {
     "catalogue": catalogue,
     "filtered": filtered,
@@ -77,12 +102,18 @@ STATES = {
     "explained": explained,
     "run-demo": run_demo,
     "help": help_screen,
+    "broken-config": broken_config,
 }
+
+
+def app_for(state: str, theme: str) -> RktTui:
+    """Return the app a state of the tour starts from."""
+    return broken_app(theme) if state == "broken-config" else tour_app(theme)
 
 
 async def screenshot(state: str, theme: str, size=SIZE) -> str:
     """Return an SVG screenshot of one state of the tour, in theme."""
-    app = tour_app(theme)
+    app = app_for(state, theme)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await STATES[state](pilot)

@@ -1,4 +1,4 @@
-"""Choosing in rkt-tui, driven through Textual's pilot: the preview follows every choice.
+"""Choosing in rkt-tui through Textual's pilot: the preview follows every choice.
 
 Each test starts the real app on a small site written inline, for a fixed
 caller (alice, uid 1000), and reads what the screen shows.

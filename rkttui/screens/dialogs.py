@@ -36,7 +36,7 @@ def run_wording(handoff) -> tuple[str, str]:
 
 
 class RunDialog(ModalScreen):
-    """Run's one question, or why Run cannot happen here; dismisses with the hand-off."""
+    """Run's one question, or why Run cannot happen; dismisses with the hand-off."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 

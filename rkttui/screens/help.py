@@ -12,24 +12,21 @@ Find a tool your site offers, choose within what the admin allows, watch the
 exact command take shape, and run it. rkt-tui holds no privilege: Run hands the
 request to `rkt-run`, which checks it again and starts the container.
 
-| key | does |
-| --- | --- |
-| `/` | filter the list: names, images and descriptions, fuzzily |
-| `↑` `↓` `enter` | move in the list; choose and type the arguments |
-| `tab` `shift+tab` | move between the list, the choices and the preview |
-| `ctrl+r`, or `enter` on the preview | run, after one question |
-| `ctrl+t`, or `x` on the preview | the command, or each word and its origin |
-| `ctrl+y`, or `c` on the preview | copy the runtime command |
-| `ctrl+o` | copy the equivalent `rkt-run` command line |
-| `ctrl+s` | save as a wrapper script (`exec rkt-run ... "$@"`) |
-| `ctrl+p` | every action, and the themes, by name |
-| `esc` | go back: to the list, or clear the filter |
-| `?` `F1` | this help |
-| `q` | quit (from the list or the preview) |
+- `/` (or any letter on the list) filter by name, image or description, fuzzily
+- `↑` `↓` move in the list; `enter` chooses and moves to the arguments
+- `tab` `shift+tab` move between the list, the choices and the preview
+- `ctrl+r` (or `enter` on the preview) run, after one question
+- `ctrl+t` (or `x` on the preview) the command, or each word and its origin
+- `ctrl+y` (or `c` on the preview) copy the runtime command
+- `ctrl+o` copy the equivalent `rkt-run` command line
+- `ctrl+s` save as a wrapper script: `exec rkt-run ... "$@"`
+- `ctrl+p` every action, and the themes, by name
+- `esc` go back: to the list, or clear the filter
+- `?` `F1` this help; `q` quits from the list or the preview
 
 Arguments are split as a shell splits them: quote words that hold spaces.
 Default volumes are always mounted; on-request volumes are yours to toggle.
-A variable is checked against the site's bounds as you type it.
+Each variable is checked against the site's bounds as you type it.
 """
 
 

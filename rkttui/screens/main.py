@@ -90,19 +90,25 @@ class MainScreen(Screen):
             count.update(f"{total:,} entries")
         return len(found)
 
+    def on_catalogue_list_typed(self, event: CatalogueList.Typed) -> None:
+        filter_box = self.query_one("#filter", Input)
+        self.set_focus(filter_box)
+        if event.character:
+            filter_box.insert_text_at_cursor(event.character)
+
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
         self.apply_filter(event.value)
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
-        self.query_one(CatalogueList).focus()
+        self.set_focus(self.query_one(CatalogueList))
 
     def on_catalogue_list_highlighted(self, event: CatalogueList.Highlighted) -> None:
         self.query_one(ChoicePane).entry = event.entry
 
     def on_catalogue_list_chosen(self, event: CatalogueList.Chosen) -> None:
-        self.query_one("#arguments", Input).focus()
+        self.set_focus(self.query_one("#arguments", Input))
 
     def on_choice_pane_changed(self, event: ChoicePane.Changed) -> None:
         self.query_one(CommandPreview).outcome = outcome(self.site, event.draft)
@@ -147,7 +153,9 @@ class MainScreen(Screen):
 
     def action_filter(self) -> None:
         """Move to the filter."""
-        self.query_one("#filter", Input).focus()
+        # At once, not later as focus() does: keys typed right after / must
+        # reach the filter, however fast they come.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_back(self) -> None:
         """Go back: to the list from the choices, or clear the filter."""

@@ -7,7 +7,7 @@ of matches costs the same for ten entries as for ten thousand.
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.binding import Binding
-from textual.events import Click
+from textual.events import Click, Key
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -17,6 +17,8 @@ from textual.strip import Strip
 from rkttui.catalogue import IMAGE, name_positions
 
 NAME_WIDTH = 24
+# Printable keys that keep their meaning on the list instead of filtering.
+KEPT_KEYS = ("q", "?")
 
 
 def human_size(size: int) -> str:
@@ -73,6 +75,13 @@ class CatalogueList(ScrollView, can_focus=True):
         def __init__(self, entry) -> None:
             super().__init__()
             self.entry = entry
+
+    class Typed(Message):
+        """A letter typed on the list, for the filter ("" for / itself)."""
+
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -131,6 +140,14 @@ class CatalogueList(ScrollView, can_focus=True):
     def action_choose(self) -> None:
         if self.entry is not None:
             self.post_message(self.Chosen(self.entry))
+
+    def on_key(self, event: Key) -> None:
+        # Letters typed on the list start the filter. Handled here, in the order
+        # typed, because letters that follow / come faster than the focus moves.
+        character = event.character or ""
+        if character == "/" or (event.is_printable and character not in KEPT_KEYS):
+            event.stop()
+            self.post_message(self.Typed(character.removeprefix("/")))
 
     def on_click(self, event: Click) -> None:
         offset = event.get_content_offset(self)

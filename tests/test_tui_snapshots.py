@@ -1,0 +1,22 @@
+"""Snapshots of rkt-tui's main states in two themes, from the same tour as README's.
+
+Regenerate after a deliberate change of look with:
+    .venv/bin/pytest tests/test_tui_snapshots.py --snapshot-update
+and look at every changed SVG before committing it.
+"""
+
+import pytest
+
+from rkttui.tour import SIZE, STATES, app_for
+
+
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.mark.parametrize("theme", ["rkt-night", "rkt-contrast"])
+@pytest.mark.parametrize("state", list(STATES))
+def test_the_screen_looks_as_approved(snap_compare, state, theme):
+    assert snap_compare(app_for(state, theme), run_before=STATES[state],
+                        terminal_size=SIZE)

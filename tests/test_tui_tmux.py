@@ -1,0 +1,80 @@
+"""rkt-tui in a real terminal: tmux runs `rkt-tui --demo`, the test types and reads."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import require
+
+TUI = Path(sys.executable).parent / "rkt-tui"
+
+
+class Tmux:
+    """One detached tmux session on its own server socket, killed afterwards."""
+
+    def __init__(self, socket: str):
+        self.socket = socket
+
+    def run(self, *words: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *words],
+                              capture_output=True, text=True, timeout=30)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "tui")
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        """Return the screen once it shows text; fail with the screen otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        pytest.fail(f"the terminal never showed {text!r}; it shows:\n{screen}")
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    require(shutil.which("tmux") is not None, "needs tmux")
+    session = Tmux(f"rkttui-{uuid.uuid4().hex[:8]}")
+    yield session
+    session.run("kill-server")
+
+
+def test_the_demo_in_a_real_terminal_filters_and_shows_the_planned_command(
+        tmux, tmp_path):
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "TERM": "xterm"}
+    command = f"{TUI} --demo; echo rkt-tui exited $?; sleep 30"
+    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "tui",
+                    "-x", "140", "-y", "42", command],
+                   env=environment, check=True, timeout=30)
+
+    screen = tmux.wait_for("46 entries")
+    assert "bwa-0.7.17" in screen
+    assert "13 pulled images" in screen
+
+    tmux.run("send-keys", "-t", "tui", "/")
+    tmux.run("send-keys", "-t", "tui", "-l", "samt")
+    tmux.wait_for("5 of 46 match")
+    screen = tmux.wait_for("rkt-run -- samtools")
+    listed = [line for line in screen.splitlines() if "samtools" in line]
+    assert any("exec  samtools" in line for line in listed)
+    assert any("alias samtools-1.19" in line for line in listed)
+    assert "bwa-0.7.17" not in screen
+    flat = " ".join(screen.split())
+    assert "/usr/bin/rkt --insecure-options=image run" in flat
+    assert "quay.io/biocontainers/samtools:1.19.2--h50ea8bc_0" in flat
+    assert "same as rkt-run -- samtools" in flat
+
+    # Enter moves from the filter to the list, where q quits.
+    tmux.run("send-keys", "-t", "tui", "Enter")
+    tmux.wait_for("q Quit")
+    tmux.run("send-keys", "-t", "tui", "q")
+    screen = tmux.wait_for("rkt-tui exited 0")
+    assert "Traceback" not in screen
