@@ -15,7 +15,6 @@ from textual.theme import BUILTIN_THEMES
 
 from rkttui.handoff import HandOff, exec_rkt_run, find_rkt_run
 from rkttui.screens.broken_config import BrokenConfigScreen
-from rkttui.screens.help import HelpScreen
 from rkttui.screens.main import MainScreen
 from rkttui.settings import remember_theme, remembered_theme
 from rkttui.site import open_site
@@ -97,6 +96,9 @@ class RktTui(App):
 
     def action_help(self) -> None:
         """Show the keys and what rkt-tui does."""
+        # Imported here: Markdown costs a tenth of the start-up time otherwise.
+        from rkttui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

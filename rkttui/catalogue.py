@@ -14,13 +14,21 @@ ALIAS, EXEC, IMAGE = "alias", "exec", "image"
 KIND_ORDER = {ALIAS: 0, EXEC: 1, IMAGE: 2}
 KEY = attrgetter("key")
 HAYSTACK = attrgetter("haystack")
+ORDER = attrgetter("order")
 
 
 class Entry:
-    """One runnable name: an alias, an executable an alias exposes, or an image."""
+    """One runnable name: an alias, an executable an alias exposes, or an image.
+
+    The haystack is the text the filter searches, one field per tab: an alias
+    is found by its name, its image's name and its description; an executable
+    by its name and its alias's; an image by its whole name. An alias's
+    registry path is left out: shared by nearly every entry, it would make
+    short queries match everything, and cost time to search.
+    """
 
     __slots__ = ("kind", "name", "alias", "exec", "image", "description",
-                 "size", "key", "haystack")
+                 "size", "key", "haystack", "order")
 
     def __init__(self, kind, name, alias="", exec="", image="", description="",
                  size=0):
@@ -31,11 +39,17 @@ class Entry:
         self.image = image
         self.description = description
         self.size = size
-        self.key = name.lower()
-        # Fields are separated by a tab so that a fuzzy match stays in one field.
-        fields = (self.key, alias.lower() if kind == EXEC else "", image.lower(),
-                  description.lower())
-        self.haystack = "\t".join(field for field in fields if field)
+        self.key = key = name.lower()
+        # The tabs keep a fuzzy match within one field.
+        if kind == ALIAS:
+            short_image = image[image.rfind("/") + 1:]
+            self.haystack = f"{key}\t{short_image}\t{description}".lower()
+        elif kind == EXEC:
+            self.haystack = f"{key}\t{alias.lower()}"
+        else:
+            self.haystack = key
+        # Within a rank: short names first, then aliases, executables, images.
+        self.order = (len(key), KIND_ORDER[kind], key)
 
     def __repr__(self) -> str:
         return f"Entry({self.kind}, {self.name!r})"
@@ -45,17 +59,14 @@ def entries_of(config, images=()) -> list[Entry]:
     """Return the catalogue: each alias then its executables, then pulled images."""
     aliases = config.doc.get("alias", {})
     found = []
+    add = found.append
     for name in sorted(aliases, key=str.lower):
         alias = aliases[name]
         image = alias["image"]
-        description = alias.get("description", "")
-        found.append(Entry(ALIAS, name, alias=name, image=image,
-                           description=description))
-        for exe in alias.get("exec", []):
-            basename = exe.rsplit("/", 1)[-1]
-            found.append(Entry(EXEC, basename, alias=name, exec=exe, image=image))
-    found += image_entries(config, images)
-    return found
+        add(Entry(ALIAS, name, name, "", image, alias.get("description", "")))
+        for exe in alias.get("exec", ()):
+            add(Entry(EXEC, exe[exe.rfind("/") + 1:], name, exe, image))
+    return found + image_entries(config, images)
 
 
 def image_entries(config, images) -> list[Entry]:
@@ -85,16 +96,8 @@ def holding(haystacks: list[str], term: str) -> list:
     """Return, per haystack, whether it holds term's letters in order."""
     if len(term) == 1:
         return list(map(contains, haystacks, repeat(term)))
-    return list(map(fuzzy_pattern(term).search, haystacks))
-
-
-def order_key(entry: Entry) -> tuple:
-    """Return the order of entries within one rank: short names, then aliases first.
-
-    Shortest first puts an exact name at the top of the names that contain the
-    query, since no name that contains it can be shorter.
-    """
-    return (len(entry.key), KIND_ORDER[entry.kind], entry.key)
+    # Booleans, not match objects: thousands of those would wake the collector.
+    return list(map(truth, map(fuzzy_pattern(term).search, haystacks)))
 
 
 class Pool:
@@ -139,7 +142,7 @@ class Catalogue:
 
     def __init__(self, entries: list[Entry]):
         self.entries = entries
-        self._all = Pool(sorted(entries, key=order_key))
+        self._all = Pool(sorted(entries, key=ORDER))
         self._last_query = ""
         self._last_pool = self._all
 

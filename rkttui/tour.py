@@ -10,6 +10,7 @@ from rktcore.identity import Caller
 from rktcore.messages import ConfigError
 
 from rkttui.app import RktTui
+from rkttui.screens.main import SETTLE_DELAY
 from rkttui.site import Site, demo_config, demo_images
 
 CALLER = Caller(1000, 1000, [], "alice", "/home/alice")
@@ -53,8 +54,9 @@ async def catalogue(pilot) -> None:
 
 
 async def filtered(pilot) -> None:
-    """The catalogue filtered by typing samt after /."""
+    """The catalogue filtered by typing samt after /, once typing has paused."""
     await pilot.press("slash", *"samt")
+    await pilot.pause(SETTLE_DELAY * 2)
 
 
 async def chosen(pilot) -> None:

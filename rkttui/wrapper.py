@@ -8,7 +8,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import jinja2
 from rktcore.messages import Refusal
 from rktcore.preview import command_line
 
@@ -27,6 +26,8 @@ def oneline(text: str) -> str:
 
 def script_text(name: str, description: str, argv: list[str]) -> str:
     """Return the wrapper script that runs rkt-run with argv, then "$@"."""
+    import jinja2  # only when saving: it costs start-up time otherwise
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=False,  # a shell script, quoted word by word below

@@ -1,5 +1,6 @@
 """The main screen: browse the catalogue, choose, watch the command, run it."""
 
+import gc
 from pathlib import Path
 
 from textual import on, work
@@ -8,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
-from rkttui.catalogue import IMAGE, Catalogue, entries_of
+from rkttui.catalogue import IMAGE, Catalogue, entries_of, image_entries
 from rkttui.draft import outcome
 from rkttui.handoff import hand_off
 from rkttui.screens.dialogs import RunDialog, SaveDialog
@@ -18,6 +19,10 @@ from rkttui.widgets.choice_pane import ChoicePane
 from rkttui.widgets.command_preview import CommandPreview
 from rkttui.widgets.plain import Plain
 from rkttui.wrapper import script_text
+
+
+# Seconds after the last filter keystroke before the choices follow the list.
+SETTLE_DELAY = 0.25
 
 
 class MainScreen(Screen):
@@ -39,7 +44,14 @@ class MainScreen(Screen):
         super().__init__()
         self.site = site
         self.alias = alias
-        self.catalogue = Catalogue(entries_of(site.config, site.images or []))
+        self.aliases = entries_of(site.config)
+        self.catalogue = Catalogue(self.aliases + image_entries(site.config,
+                                                                site.images or []))
+        # The catalogue lives as long as the app: keep the garbage collector
+        # from walking its entries again while each keystroke makes new lists.
+        gc.freeze()
+        self.pending_entry = None
+        self.settle_timer = None
 
     def compose(self):
         yield Header()
@@ -84,10 +96,11 @@ class MainScreen(Screen):
         self.query_one(CatalogueList).show(found, query)
         total = len(self.catalogue)
         count = self.query_one("#match-count", Plain)
+        # One line always: no layout pass for the whole screen on each keystroke.
         if query.strip():
-            count.update(f"{len(found):,} of {total:,} match")
+            count.show(f"{len(found):,} of {total:,} match")
         else:
-            count.update(f"{total:,} entries")
+            count.show(f"{total:,} entries")
         return len(found)
 
     def on_catalogue_list_typed(self, event: CatalogueList.Typed) -> None:
@@ -105,9 +118,27 @@ class MainScreen(Screen):
         self.set_focus(self.query_one(CatalogueList))
 
     def on_catalogue_list_highlighted(self, event: CatalogueList.Highlighted) -> None:
-        self.query_one(ChoicePane).entry = event.entry
+        # While the filter is being typed, the choices and the preview follow
+        # once typing pauses, so that each keystroke only redraws the list.
+        self.pending_entry = event.entry
+        if self.settle_timer is not None:
+            self.settle_timer.stop()
+            self.settle_timer = None
+        typing = self.query_one("#filter", Input).value.strip()
+        if event.filtering and typing:
+            self.settle_timer = self.set_timer(SETTLE_DELAY, self.settle)
+        else:
+            self.settle()
+
+    def settle(self) -> None:
+        """Show the highlighted entry in the choice pane, if it is not shown yet."""
+        self.settle_timer = None
+        pane = self.query_one(ChoicePane)
+        if pane.entry is not self.pending_entry or pane.draft.entry is None:
+            pane.entry = self.pending_entry
 
     def on_catalogue_list_chosen(self, event: CatalogueList.Chosen) -> None:
+        self.settle()
         self.set_focus(self.query_one("#arguments", Input))
 
     def on_choice_pane_changed(self, event: ChoicePane.Changed) -> None:
@@ -122,15 +153,18 @@ class MainScreen(Screen):
 
     def show_images(self, images: list[dict], why: str) -> None:
         """Put the pulled images into the catalogue, keeping the selection."""
+        self.note_pulled(images, why)
+        added = image_entries(self.site.config, images)
+        if not added:
+            return
         current = self.query_one(CatalogueList).entry
-        self.catalogue = Catalogue(entries_of(self.site.config, images))
+        self.catalogue = Catalogue(self.aliases + added)
         self.apply_filter(self.query_one("#filter", Input).value)
         if current is not None:
             for entry in self.catalogue.entries:
                 if (entry.kind, entry.name) == (current.kind, current.name):
                     self.query_one(CatalogueList).move_to(entry)
                     break
-        self.note_pulled(images, why)
 
     def note_pulled(self, images: list[dict], why: str) -> None:
         """Say how many images are pulled, or why the list has none."""
@@ -143,7 +177,7 @@ class MainScreen(Screen):
             self.note_images(f"{len(images)} pulled images")
 
     def note_images(self, text: str) -> None:
-        self.query_one("#images-note", Plain).update(text)
+        self.query_one("#images-note", Plain).show(text)
 
     # Actions: every one is also in the command palette.
 

@@ -63,11 +63,16 @@ class CatalogueList(ScrollView, can_focus=True):
     cursor = reactive(0, always_update=True)
 
     class Highlighted(Message):
-        """The cursor moved to another entry (None when nothing matches)."""
+        """The cursor moved to another entry (None when nothing matches).
 
-        def __init__(self, entry) -> None:
+        filtering is True when the move came from a new filter rather than
+        from the user moving the cursor.
+        """
+
+        def __init__(self, entry, filtering: bool = False) -> None:
             super().__init__()
             self.entry = entry
+            self.filtering = filtering
 
     class Chosen(Message):
         """The user chose the entry under the cursor."""
@@ -88,6 +93,8 @@ class CatalogueList(ScrollView, can_focus=True):
         self.entries: list = []
         self.query = ""
         self._highlighted = None
+        self._filtering = False
+        self._styles: dict = {}
 
     @property
     def entry(self):
@@ -98,10 +105,29 @@ class CatalogueList(ScrollView, can_focus=True):
         """Show a new list of entries, with the cursor on the first."""
         self.entries = entries
         self.query = query
-        self.virtual_size = Size(self.scrollable_content_region.width, len(entries))
+        self.set_rows(len(entries))
         self.scroll_to(y=0, animate=False, immediate=True)
+        self._filtering = True
         self.cursor = 0
+        self._filtering = False
         self.refresh()
+
+    def set_rows(self, count: int) -> None:
+        """Set the scrollable height, laying the screen out only if it must.
+
+        A layout pass over the whole screen costs more than the filter itself;
+        it is needed only when the scrollbar appears or disappears.
+        """
+        region = self.scrollable_content_region
+        size = Size(region.width, count)
+        scrolled_before = self.virtual_size.height > region.height
+        if not self.is_mounted or scrolled_before != (count > region.height):
+            self.virtual_size = size
+            return
+        self.set_reactive(CatalogueList.virtual_size, size)
+        if scrolled_before:
+            self.vertical_scrollbar.window_virtual_size = count
+            self.vertical_scrollbar.refresh()
 
     def move_to(self, entry) -> None:
         """Put the cursor on entry, if the list shows it."""
@@ -120,7 +146,7 @@ class CatalogueList(ScrollView, can_focus=True):
         entry = self.entry
         if entry is not self._highlighted:
             self._highlighted = entry
-            self.post_message(self.Highlighted(entry))
+            self.post_message(self.Highlighted(entry, self._filtering))
 
     def action_cursor_up(self) -> None:
         self.cursor -= 1
@@ -175,28 +201,49 @@ class CatalogueList(ScrollView, can_focus=True):
 
     def row_styles(self, under_cursor: bool) -> dict:
         """Return the styles of a row's parts; the cursor's row is in one style."""
+        cached = self._styles.get(under_cursor)
+        if cached is not None:
+            return cached
         style = self.get_component_rich_style
         if under_cursor:
             cursor = self.rich_style + style("catalogue-list--cursor")
             match = cursor + RichStyle(bold=True, underline=True)
-            return dict(base=cursor, kind=cursor, name=cursor, match=match,
-                        detail=cursor)
-        return {
-            "base": self.rich_style,
-            "kind": style("catalogue-list--kind"),
-            "name": style("catalogue-list--name"),
-            "match": style("catalogue-list--match"),
-            "detail": style("catalogue-list--detail"),
-        }
+            styles = dict(base=cursor, kind=cursor, name=cursor, match=match,
+                          detail=cursor)
+        else:
+            styles = {
+                "base": self.rich_style,
+                "kind": style("catalogue-list--kind"),
+                "name": style("catalogue-list--name"),
+                "match": style("catalogue-list--match"),
+                "detail": style("catalogue-list--detail"),
+            }
+        self._styles[under_cursor] = styles
+        return styles
+
+    def notify_style_update(self) -> None:
+        # Themes and focus change the styles; work them out again when drawn.
+        self._styles = {}
+        super().notify_style_update()
 
     def row_segments(self, entry, styles: dict) -> list[Segment]:
         """Return one entry's line: kind, name with the matches marked, detail."""
-        name, match = styles["name"], styles["match"]
         segments = [Segment(f" {entry.kind:<5} ", styles["kind"])]
-        marked = set(name_positions(entry.name, self.query)) if self.query else ()
-        segments += [Segment(letter, match if at in marked else name)
-                     for at, letter in enumerate(entry.name)]
+        segments += name_segments(entry.name, self.query, styles)
         gap = max(2, NAME_WIDTH + 2 - len(entry.name))
         segments.append(Segment(" " * gap, styles["base"]))
         segments.append(Segment(detail(entry), styles["detail"]))
         return segments
+
+
+def name_segments(name: str, query: str, styles: dict) -> list[Segment]:
+    """Return a name as segments, the letters the query matched marked."""
+    marked = set(name_positions(name, query)) if query else set()
+    segments = []
+    start = 0
+    for end in range(1, len(name) + 1):
+        if end == len(name) or (end in marked) != (start in marked):
+            style = styles["match"] if start in marked else styles["name"]
+            segments.append(Segment(name[start:end], style))
+            start = end
+    return segments

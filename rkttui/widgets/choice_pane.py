@@ -67,6 +67,8 @@ class ChoicePane(VerticalScroll):
         super().__init__(id=id)
         self.site = site
         self.draft = Draft()
+        # The executables the select offers now, to rebuild it only on a change.
+        self.offered: list[str] = []
         volumes = site.config.doc.get("volume", {})
         self.on_request = [name for name, v in volumes.items() if v.get("on-request")]
         self.fixed = [name for name, v in volumes.items() if not v.get("on-request")]
@@ -138,18 +140,18 @@ class ChoicePane(VerticalScroll):
         title = self.query_one("#choice-title", Plain)
         image = self.query_one("#choice-image", Plain)
         if entry is None:
-            title.update("Nothing matches the filter")
-            image.update("")
+            title.show("Nothing matches the filter")
+            image.show("")
             return
         description = self.site.config.doc.get("alias", {}).get(
             entry.alias, {}).get("description", "")
         if entry.kind == EXEC:
-            title.update(f"{entry.name}  — runs {entry.exec} from alias {entry.alias}")
+            title.show(f"{entry.name}  — runs {entry.exec} from alias {entry.alias}")
         elif entry.kind == ALIAS:
-            title.update(f"{entry.name}  — {description or 'alias'}")
+            title.show(f"{entry.name}  — {description or 'alias'}")
         else:
-            title.update(f"{entry.name}  — a pulled image")
-        image.update(f"image  {entry.image}")
+            title.show(f"{entry.name}  — a pulled image")
+        image.show(f"image  {entry.image}")
 
     def show_exec_choices(self, entry) -> None:
         """Offer the executables this entry may run, and nothing else."""
@@ -161,16 +163,18 @@ class ChoicePane(VerticalScroll):
         text.display = free
         fixed.display = not listed and not free
         if entry is not None and entry.kind == EXEC:
-            fixed.update(f"{entry.exec}  (this name always runs it)")
+            fixed.show(f"{entry.exec}  (this name always runs it)")
         elif entry is not None and entry.kind == IMAGE:
-            fixed.update("the image's default; this site does not let you name one")
+            fixed.show("the image's default; this site does not let you name one")
         else:
-            fixed.update("")
+            fixed.show("")
         self.draft.exec = listed[0] if listed else ""
         if listed:
             with self.prevent(Select.Changed):
-                select.set_options([(exe, exe) for exe in listed]
-                                   + [(IMAGE_DEFAULT, "")])
+                if listed != self.offered:
+                    select.set_options([(exe, exe) for exe in listed]
+                                       + [(IMAGE_DEFAULT, "")])
+                    self.offered = listed
                 select.value = listed[0]
 
     def refresh_verdicts(self) -> None:
@@ -205,7 +209,7 @@ class ChoicePane(VerticalScroll):
         try:
             self.draft.words()
         except Refusal as refusal:
-            problem.update(f"✗ {refusal}")
+            problem.show(f"✗ {refusal}")
             problem.display = True
         else:
             problem.display = False

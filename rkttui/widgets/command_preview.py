@@ -97,17 +97,17 @@ class CommandPreview(Vertical, can_focus=True):
         handoff = self.query_one("#preview-handoff", Plain)
         if outcome is None or not outcome.runnable:
             problem = outcome.problem if outcome else "choose something to run"
-            title.update("Nothing to run yet")
-            body.update(Content.styled(f"✗ {problem}", self.style_of("problem")))
-            handoff.update("")
+            title.show("Nothing to run yet")
+            body.show(Content.styled(f"✗ {problem}", self.style_of("problem")))
+            handoff.show("")
             return
         if self.explained:
-            title.update("Explained: each word and where it comes from  (x: command)")
-            body.update(self.explanation(outcome.plan))
+            title.show("Explained: each word and where it comes from  (x: command)")
+            body.show(self.explanation(outcome.plan))
         else:
-            title.update("The command rkt-run will execute  (x: explain)")
-            body.update(self.highlighted(outcome.plan))
-        handoff.update(Content.assemble(("same as  ", self.style_of("origin")),
+            title.show("The command rkt-run will execute  (x: explain)")
+            body.show(self.highlighted(outcome.plan))
+        handoff.show(Content.assemble(("same as  ", self.style_of("origin")),
                                         self.handoff_text))
 
     def style_of(self, name: str):

@@ -45,7 +45,7 @@ class EnvRow(Vertical):
     def watch_verdict(self, verdict) -> None:
         allowed, text = verdict
         mark = {True: "✓ ", False: "✗ ", None: ""}[allowed]
-        self.query_one(".env-verdict", Plain).update(mark + text)
+        self.query_one(".env-verdict", Plain).show(mark + text)
         self.set_class(allowed is True, "-allowed")
         self.set_class(allowed is False, "-refused")
 
