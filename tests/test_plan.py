@@ -275,3 +275,18 @@ def test_make_plan_is_pure():
     second = plan(request, config)
     assert first.as_dict() == second.as_dict()
     assert request.args == ["view"] and request.volumes == ["data"]
+
+
+@pytest.mark.parametrize("image", [
+    "/home/bob/private.aci", "./x.aci", "../../root/x.aci", "~root/x.aci",
+    "file:///root/x.aci", "oci-archive:/root/x.tar", "docker-archive:/x.tar",
+    "dir:/root/img", "containers-storage:alpine", "quay.io/../../etc/x",
+])
+def test_an_image_that_names_a_local_file_is_refused(image):
+    with pytest.raises(Refusal, match="names a local file"):
+        plan(Request(image=image, no_prefix=True))
+
+
+def test_registry_images_and_aliases_with_local_paths_are_accepted():
+    assert plan(Request(image="docker://alpine:3")).image == "docker://alpine:3"
+    assert plan(Request(image="quay.io/biocontainers/x:1--0")).argv

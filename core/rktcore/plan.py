@@ -170,6 +170,20 @@ def resolve_image(choice, request) -> None:
     choice.image, choice.image_origin = word, "your image"
     if not request.no_prefix:
         apply_image_prefix(choice, word)
+    check_image_source(choice.image)
+
+
+# Image references that make a runtime read a local file or store, as root.
+LOCAL_SOURCES = ("file:", "oci:", "oci-archive:", "docker-archive:", "dir:",
+                 "containers-storage:", "docker-daemon:", "ostree:", "sif:")
+
+
+def check_image_source(image: str) -> None:
+    """Refuse a user's image that names a local file the runtime would read as root."""
+    if (image.startswith(("/", ".", "~")) or image.lower().startswith(LOCAL_SOURCES)
+            or ".." in image.split("/")):
+        raise Refusal(f'image "{image}" names a local file, which the runtime would '
+                      "read as root; name an image from a registry")
 
 
 def apply_image_prefix(choice, word: str) -> None:
