@@ -8,6 +8,7 @@ so that they do not depend on who makes them or where.
 from rktcore.config import parse
 from rktcore.identity import Caller
 from rktcore.messages import ConfigError
+from textual.widgets import Input
 
 from rkttui.app import RktTui
 from rkttui.screens.main import SETTLE_DELAY
@@ -113,12 +114,20 @@ def app_for(state: str, theme: str) -> RktTui:
     return broken_app(theme) if state == "broken-config" else tour_app(theme)
 
 
+async def reach(pilot, state: str) -> None:
+    """Bring the app to a state, with text cursors that do not blink."""
+    await STATES[state](pilot)
+    # A blinking cursor would make two screenshots of one state differ.
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+
+
 async def screenshot(state: str, theme: str, size=SIZE) -> str:
     """Return an SVG screenshot of one state of the tour, in theme."""
     app = app_for(state, theme)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        await STATES[state](pilot)
+        await reach(pilot, state)
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()

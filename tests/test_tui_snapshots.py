@@ -7,7 +7,7 @@ and look at every changed SVG before committing it.
 
 import pytest
 
-from rkttui.tour import SIZE, STATES, app_for
+from rkttui.tour import SIZE, STATES, app_for, reach
 
 
 @pytest.fixture(autouse=True)
@@ -18,5 +18,8 @@ def own_settings(tmp_path, monkeypatch):
 @pytest.mark.parametrize("theme", ["rkt-night", "rkt-contrast"])
 @pytest.mark.parametrize("state", list(STATES))
 def test_the_screen_looks_as_approved(snap_compare, state, theme):
-    assert snap_compare(app_for(state, theme), run_before=STATES[state],
+    async def steps(pilot):
+        await reach(pilot, state)
+
+    assert snap_compare(app_for(state, theme), run_before=steps,
                         terminal_size=SIZE)

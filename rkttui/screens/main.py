@@ -20,7 +20,6 @@ from rkttui.widgets.command_preview import CommandPreview
 from rkttui.widgets.plain import Plain
 from rkttui.wrapper import script_text
 
-
 # Seconds after the last filter keystroke before the choices follow the list.
 SETTLE_DELAY = 0.25
 
