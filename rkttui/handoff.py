@@ -15,6 +15,8 @@ from rktcore.options import argv_for
 from rktcore.preview import command_line
 
 READY, DEMO, MISSING, NOT_SETUID = "ready", "demo", "missing", "not setuid"
+# rkt-run reads a config named with --config only for root, or for a dry run.
+OWN_CONFIG = "own config"
 
 
 class HandOff:
@@ -59,6 +61,8 @@ def hand_off(site, request, rkt_run: str | None) -> HandOff:
         readiness = MISSING
     elif not (site.caller.is_root or setuid_root(rkt_run)):
         readiness = NOT_SETUID
+    elif site.config_arg and not site.caller.is_root:
+        readiness = OWN_CONFIG
     else:
         readiness = READY
     return HandOff(argv, rkt_run, readiness)

@@ -5,6 +5,8 @@ from these states, for a fixed caller (alice, uid 1000) in a fixed directory,
 so that they do not depend on who makes them or where.
 """
 
+from pathlib import Path
+
 from rktcore.config import parse
 from rktcore.identity import Caller
 from rktcore.messages import ConfigError
@@ -132,3 +134,42 @@ async def screenshot(state: str, theme: str, size=SIZE) -> str:
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
         return app.export_screenshot(title=f"rkt-tui: {state}")
+
+
+# README's screenshots: every state in the default theme, and two in the others.
+SHOTS = [(state, THEMES[0]) for state in STATES] + [
+    ("catalogue", "rkt-paper"),
+    ("chosen", "rkt-contrast"),
+]
+
+
+def shot_name(state: str, theme: str) -> str:
+    """Return a screenshot's file name: the state, and the theme if not default."""
+    return f"{state}.svg" if theme == THEMES[0] else f"{state}-{theme}.svg"
+
+
+async def write_screenshots(folder: Path) -> list[Path]:
+    """Write every screenshot of SHOTS into folder; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for state, theme in SHOTS:
+        path = folder / shot_name(state, theme)
+        path.write_text(await screenshot(state, theme))
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    """Write README's screenshots into the folder named, screenshots/ by default."""
+    import asyncio
+
+    folder = Path(argv[0] if argv else "screenshots")
+    for path in asyncio.run(write_screenshots(folder)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

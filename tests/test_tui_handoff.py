@@ -185,12 +185,7 @@ async def test_run_says_so_when_rkt_run_is_not_setuid_and_shows_the_command(
 
 @drive
 async def test_run_for_an_ordinary_user_execs_a_setuid_root_rkt_run(tmp_path):
-    require_root()
-    installed = tmp_path / "bin" / "rkt-run"
-    installed.parent.mkdir()
-    installed.write_text("#!/bin/sh\n")
-    os.chown(installed, 0, 0)
-    installed.chmod(0o4755)
+    installed = installed_rkt_run(tmp_path)
     recorder = Recorder()
     app = make_app(site_for(tmp_path, ALICE), rkt_run=str(installed),
                    recorder=recorder)
@@ -202,6 +197,37 @@ async def test_run_for_an_ordinary_user_execs_a_setuid_root_rkt_run(tmp_path):
         await pilot.pause()
     finish(app)
     assert recorder.calls == [(str(installed), ["--", "bwa"])]
+
+
+def installed_rkt_run(tmp_path) -> Path:
+    """Return a setuid-root file in rkt-run's place, as an admin installs it."""
+    require_root()
+    installed = tmp_path / "bin" / "rkt-run"
+    installed.parent.mkdir()
+    installed.write_text("#!/bin/sh\n")
+    os.chown(installed, 0, 0)
+    installed.chmod(0o4755)
+    return installed
+
+
+@drive
+async def test_run_explains_that_rkt_run_takes_another_config_only_from_root(
+        tmp_path):
+    installed = installed_rkt_run(tmp_path)
+    recorder = Recorder()
+    site = site_for(tmp_path, ALICE, config_arg="/srv/site.toml")
+    app = make_app(site, rkt_run=str(installed), recorder=recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"bwa", "enter", "enter", "ctrl+r")
+        await pilot.pause()
+        assert str(app.screen.query_one(".dialog-title").render()) == (
+            "rkt-run runs only the site's config for you")
+        assert str(app.screen.query_one("#run-command").render()) == (
+            "rkt-run --config /srv/site.toml -- bwa")
+        assert not app.screen.query("#run")
+        await pilot.press("escape", "ctrl+q")
+    finish(app)
+    assert recorder.calls == []
 
 
 @drive

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
-from rkttui.handoff import DEMO, MISSING, READY
+from rkttui.handoff import DEMO, MISSING, OWN_CONFIG, READY
 from rkttui.widgets.plain import Plain
 from rkttui.wrapper import ScriptExists, save_script
 
@@ -29,6 +29,11 @@ def run_wording(handoff) -> tuple[str, str]:
         return ("rkt-run is not installed",
                 "rkt-tui cannot find rkt-run on your PATH. Ask your admin to "
                 "install rkttui; this is the command to run then.")
+    if handoff.readiness == OWN_CONFIG:
+        return ("rkt-run runs only the site's config for you",
+                "rkt-run reads a config named with --config only for root, or "
+                "for a --dry-run, so it would refuse this run. Start rkt-tui "
+                "without --config to choose from the site's config.")
     return ("rkt-run cannot start containers here",
             f"{handoff.rkt_run} is not installed setuid root, so it can only "
             f"preview. Ask your admin to run `{ADMIN_INSTALL}`, and hand them "
