@@ -1,4 +1,4 @@
-"""rkt-tui in a real terminal: tmux runs `rkt-tui --demo`, the test types and reads."""
+"""rkt-tui in a real terminal: tmux runs it, the test types and reads the screen."""
 
 import os
 import shutil
@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import require, require_root
 
 TUI = Path(sys.executable).parent / "rkt-tui"
 
@@ -78,3 +78,35 @@ def test_the_demo_in_a_real_terminal_filters_and_shows_the_planned_command(
     tmux.run("send-keys", "-t", "tui", "q")
     screen = tmux.wait_for("rkt-tui exited 0")
     assert "Traceback" not in screen
+
+
+def test_run_hands_the_terminal_to_rkt_run_and_its_exit_status_is_the_users(
+        tmux, tmp_path, standin, write_config):
+    require_root()
+    standin.exit_with(3)
+    config = write_config(f"""
+rkt = "{standin.path}"
+
+[alias."bwa-0.7.17"]
+image = "quay.io/biocontainers/bwa:0.7.17--he4a0461_11"
+exec = ["bwa"]
+""")
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "TERM": "xterm",
+                   "PATH": "/usr/bin:/bin"}
+    command = (f"{TUI} --config {config} bwa; echo rkt-tui exited $?; sleep 30")
+    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "tui",
+                    "-x", "120", "-y", "40", command],
+                   env=environment, check=True, timeout=30)
+    tmux.wait_for("same as  rkt-run --config")
+    tmux.run("send-keys", "-t", "tui", "-l", "mem 'my reads.fq'")
+    tmux.wait_for("rkt-run --config " + config + " -- bwa mem 'my reads.fq'")
+    tmux.run("send-keys", "-t", "tui", "C-r")
+    tmux.wait_for("Run this?")
+    tmux.run("send-keys", "-t", "tui", "Enter")
+
+    tmux.wait_for("rkt-tui exited 3")
+    record = standin.only_record()
+    assert record["argv"][1:] == [
+        "run", "--set-env-file", "/proc/self/fd/3",
+        "quay.io/biocontainers/bwa:0.7.17--he4a0461_11", "--user=0", "--group=0",
+        "--exec", "bwa", "--", "mem", "my reads.fq"]
