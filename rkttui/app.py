@@ -139,7 +139,8 @@ def main_screen_commands(screen):
          "the command again (ctrl+t)", screen.action_toggle_explained),
         ("Filter", "Filter the catalogue by name, image or description (/)",
          screen.action_filter),
-        ("Back", "Back to the list, or clear the filter (esc)", screen.action_back),
+        ("Back", "Back to the list; from the filter or the list, clear it (esc)",
+         screen.action_back),
     ]
     for name, help_text, callback in commands:
         yield SystemCommand(name, help_text, callback)

@@ -21,7 +21,7 @@ request to `rkt-run`, which checks it again and starts the container.
 - `ctrl+o` copy the equivalent `rkt-run` command line
 - `ctrl+s` save as a wrapper script: `exec rkt-run ... "$@"`
 - `ctrl+p` every action, and the themes, by name
-- `esc` go back: to the list, or clear the filter
+- `esc` go back to the list; from the filter or the list, clear the filter
 - `?` `F1` this help; `q` quits from the list or the preview
 
 Arguments are split as a shell splits them: quote words that hold spaces.

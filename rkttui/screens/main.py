@@ -191,15 +191,12 @@ class MainScreen(Screen):
         self.set_focus(self.query_one("#filter", Input))
 
     def action_back(self) -> None:
-        """Go back: to the list from the choices, or clear the filter."""
+        """Go back to the list; from the filter or the list, clear the filter."""
         catalogue = self.query_one(CatalogueList)
         filter_box = self.query_one("#filter", Input)
-        if self.focused is catalogue and filter_box.value:
+        if self.focused in (catalogue, filter_box):
             filter_box.value = ""
-        elif self.focused is filter_box and filter_box.value:
-            filter_box.value = ""
-        else:
-            catalogue.focus()
+        self.set_focus(catalogue)
 
     def action_toggle_explained(self) -> None:
         """Switch the preview between the command and its explanation."""
