@@ -64,7 +64,7 @@ async def filtered(pilot) -> None:
 
 async def chosen(pilot) -> None:
     """bwa chosen, arguments typed, the project volume on, a variable set."""
-    await pilot.press("slash", *"bwa", "enter", "enter")
+    await pilot.press("slash", *"bwa", "enter")
     await pilot.press(*"mem -t 8 /reference/hg38.fa 'reads 1.fq'")
     pilot.app.screen.query_one("#volume-project").value = True
     await pilot.app.screen.query_one("#env-rows").add_row("OMP_NUM_THREADS", "8")
@@ -86,7 +86,7 @@ async def explained(pilot) -> None:
 
 async def run_demo(pilot) -> None:
     """Run in the demo: what would be executed."""
-    await pilot.press("slash", *"samtools", "enter", "enter", *"flagstat x.bam")
+    await pilot.press("slash", *"samtools", "enter", *"flagstat x.bam")
     await pilot.press("ctrl+r")
 
 

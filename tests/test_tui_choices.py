@@ -91,7 +91,7 @@ def shown(app) -> list[str]:
 
 async def choose(pilot, name: str) -> None:
     """Filter by name and choose the first match, as a user would."""
-    await pilot.press("slash", *name, "enter", "enter")
+    await pilot.press("slash", *name, "enter")
     await pilot.pause()
 
 
@@ -128,6 +128,32 @@ async def test_escape_clears_the_filter_and_shows_everything_again(tmp_path):
         await pilot.press("slash", *"bwa", "escape")
         await pilot.pause()
         assert len(shown(app)) == 6
+
+
+@drive
+async def test_arrows_in_the_filter_move_through_the_matches_and_enter_chooses(
+        tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"blst", "down", "down", "up", "down")
+        await pilot.pause()
+        assert app.screen.query_one("#filter").value == "blst"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#arguments")
+        assert preview(app).handoff_text == "rkt-run -- makeblastdb"
+
+
+@drive
+async def test_enter_on_a_filter_that_matches_nothing_keeps_what_was_typed(
+        tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"zzz", "enter")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#filter")
+        assert app.screen.query_one("#filter").value == "zzz"
+        assert shown(app) == []
 
 
 @drive

@@ -89,7 +89,7 @@ def make_app(site, rkt_run="/usr/local/bin/rkt-run", recorder=None) -> RktTui:
 
 async def choose_bwa(pilot, arguments="mem ref.fa 'my reads.fq'") -> None:
     """Choose bwa with arguments, the project volume and one variable."""
-    await pilot.press("slash", *"bwa", "enter", "enter", *arguments)
+    await pilot.press("slash", *"bwa", "enter", *arguments)
     await pilot.click("#volume-project")
     await pilot.app.screen.query_one("#env-rows").add_row("OMP_NUM_THREADS", "8")
     await pilot.pause()
@@ -129,7 +129,7 @@ async def test_run_passes_on_the_config_named_with_config(tmp_path):
     recorder = Recorder()
     app = make_app(site, recorder=recorder)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", "ctrl+r")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -163,7 +163,7 @@ async def test_run_says_so_when_rkt_run_is_not_setuid_and_shows_the_command(
     recorder = Recorder()
     app = make_app(site_for(tmp_path, ALICE), rkt_run=str(plain), recorder=recorder)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", *"mem", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", *"mem", "ctrl+r")
         await pilot.pause()
         dialog = app.screen
         title = str(dialog.query_one(".dialog-title").render())
@@ -190,7 +190,7 @@ async def test_run_for_an_ordinary_user_execs_a_setuid_root_rkt_run(tmp_path):
     app = make_app(site_for(tmp_path, ALICE), rkt_run=str(installed),
                    recorder=recorder)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", "ctrl+r")
         await pilot.pause()
         assert app.screen.query("#run")
         await pilot.press("enter")
@@ -218,7 +218,7 @@ async def test_run_explains_that_rkt_run_takes_another_config_only_from_root(
     site = site_for(tmp_path, ALICE, config_arg="/srv/site.toml")
     app = make_app(site, rkt_run=str(installed), recorder=recorder)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", "ctrl+r")
         await pilot.pause()
         assert str(app.screen.query_one(".dialog-title").render()) == (
             "rkt-run runs only the site's config for you")
@@ -234,7 +234,7 @@ async def test_run_explains_that_rkt_run_takes_another_config_only_from_root(
 async def test_run_says_so_when_rkt_run_is_not_installed(tmp_path):
     app = make_app(site_for(tmp_path, ALICE), rkt_run=None)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", "ctrl+r")
         await pilot.pause()
         assert str(app.screen.query_one(".dialog-title").render()) == (
             "rkt-run is not installed")
@@ -245,7 +245,7 @@ async def test_run_in_the_demo_shows_what_would_be_executed(tmp_path):
     recorder = Recorder()
     app = make_app(site_for(tmp_path, ALICE, demo=True), recorder=recorder)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", *"mem", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", *"mem", "ctrl+r")
         await pilot.pause()
         commands = [str(line.render()) for line in
                     app.screen.query(".dialog-command")]
@@ -261,7 +261,7 @@ async def test_run_in_the_demo_shows_what_would_be_executed(tmp_path):
 async def test_run_with_nothing_runnable_explains_instead_of_asking(tmp_path):
     app = make_app(site_for(tmp_path, ROOT))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", *"mem '", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", *"mem '", "ctrl+r")
         await pilot.pause()
         assert type(app.screen).__name__ == "MainScreen"
         assert any("no closing quotation" in text for text in notices(app))
@@ -274,7 +274,7 @@ async def test_a_failed_exec_says_what_to_run_by_hand(tmp_path, capsys):
 
     app = make_app(site_for(tmp_path, ROOT), recorder=failing)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash", *"bwa", "enter", "enter", "ctrl+r")
+        await pilot.press("slash", *"bwa", "enter", "ctrl+r")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()

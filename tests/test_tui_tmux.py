@@ -72,8 +72,12 @@ def test_the_demo_in_a_real_terminal_filters_and_shows_the_planned_command(
     assert "quay.io/biocontainers/samtools:1.19.2--h50ea8bc_0" in flat
     assert "same as rkt-run -- samtools" in flat
 
-    # Enter moves from the filter to the list, where q quits.
+    # Enter chooses the match at the cursor and moves to its arguments; esc
+    # goes back to the list, where q quits.
     tmux.run("send-keys", "-t", "tui", "Enter")
+    tmux.run("send-keys", "-t", "tui", "-l", "view x.bam")
+    tmux.wait_for("rkt-run -- samtools view x.bam")
+    tmux.run("send-keys", "-t", "tui", "Escape")
     tmux.wait_for("q Quit")
     tmux.run("send-keys", "-t", "tui", "q")
     screen = tmux.wait_for("rkt-tui exited 0")

@@ -13,7 +13,8 @@ exact command take shape, and run it. rkt-tui holds no privilege: Run hands the
 request to `rkt-run`, which checks it again and starts the container.
 
 - `/` (or any letter on the list) filter by name, image or description, fuzzily
-- `↑` `↓` move in the list; `enter` chooses and moves to the arguments
+- `↑` `↓` move in the list, from the filter too; `enter` chooses and moves to
+  the arguments
 - `tab` `shift+tab` move between the list, the choices and the preview
 - `ctrl+r` (or `enter` on the preview) run, after one question
 - `ctrl+t` (or `x` on the preview) the command, or each word and its origin

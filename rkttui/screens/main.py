@@ -114,7 +114,25 @@ class MainScreen(Screen):
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
-        self.set_focus(self.query_one(CatalogueList))
+        # Enter chooses the best match at once; with no match the typed filter
+        # stays, so it can be corrected.
+        catalogue = self.query_one(CatalogueList)
+        if catalogue.entry is None:
+            self.notify("nothing matches the filter; esc clears it",
+                        title="Nothing to choose", severity="warning")
+            return
+        catalogue.action_choose()
+
+    def on_key(self, event) -> None:
+        # Up and down in the filter move through the matches, as in a picker.
+        if self.focused is self.query_one("#filter", Input) and event.key in (
+                "up", "down", "pageup", "pagedown"):
+            event.stop()
+            catalogue = self.query_one(CatalogueList)
+            if event.key in ("up", "down"):
+                catalogue.cursor += 1 if event.key == "down" else -1
+            else:
+                catalogue.action_page(1 if event.key == "pagedown" else -1)
 
     def on_catalogue_list_highlighted(self, event: CatalogueList.Highlighted) -> None:
         # While the filter is being typed, the choices and the preview follow
