@@ -17,6 +17,7 @@ from rkttui.site import pulled_images
 from rkttui.widgets.catalogue_list import CatalogueList
 from rkttui.widgets.choice_pane import ChoicePane
 from rkttui.widgets.command_preview import CommandPreview
+from rkttui.widgets.filter_box import FilterBox
 from rkttui.widgets.plain import Plain
 from rkttui.wrapper import script_text
 
@@ -56,8 +57,8 @@ class MainScreen(Screen):
         yield Header()
         with Horizontal(id="body"):
             with Vertical(id="browse"):
-                yield Input(placeholder="/ filter: names, images, descriptions",
-                            id="filter")
+                yield FilterBox(placeholder="/ filter: names, images, descriptions",
+                                id="filter")
                 yield Plain(id="match-count")
                 yield CatalogueList(id="catalogue")
                 yield Plain(id="images-note")
