@@ -201,8 +201,7 @@ def read_entry(fd: int, path: str, stamp: tuple, name: str | None) -> Config | N
         return None
     start = PREFIX + size
     if name is None:
-        region = os.pread(fd, bounds[-1], start)
-        return whole_config(path, common, bounds, checksums, region)
+        return whole_config(fd, path, common, start, bounds, checksums)
     entry = find(fd, start, bounds, checksums, name)
     if entry is not None and entry[2] is None:  # an exec: its alias holds the table
         entry = entry[:2] + find(fd, start, bounds, checksums, entry[0])[2:]
@@ -236,17 +235,23 @@ def one_name_config(path: str, common: dict, name: str, entry) -> Config:
     return Config(path, doc, aliases)
 
 
-def whole_config(path: str, common: dict, bounds: list, checksums: list,
-                 region: bytes) -> Config:
-    """Return the config with every alias, in the config file's order."""
-    entries = []
-    for low, high, checksum in zip(bounds, bounds[1:], checksums):
-        entries += marshal.loads(intact(region[low:high], checksum)).items()
-    entries.sort(key=lambda item: item[1][3])
+def whole_config(fd: int, path: str, common: dict, start: int, bounds: list,
+                 checksums: list) -> Config:
+    """Return the config with every alias, in the config file's order.
+
+    Buckets are read one at a time and their entries put straight in place,
+    so that no second copy of the catalogue is held on the way.
+    """
+    in_order = []
+    for bucket in range(len(checksums)):
+        low, high = bounds[bucket], bounds[bucket + 1]
+        blob = intact(os.pread(fd, high - low, start + low), checksums[bucket])
+        in_order += marshal.loads(blob).items()
+    in_order.sort(key=lambda item: item[1][3])
     doc = dict(common)
     doc["alias"] = tables = {}
     aliases = {}
-    for name, (alias, exe, table, _) in entries:
+    for name, (alias, exe, table, _) in in_order:
         if table is not None:
             tables[alias] = table
         aliases[name] = (alias, exe)

@@ -8,7 +8,7 @@ import sys
 
 from rktcore import config as configuration
 from rktcore import identity, privilege
-from rktcore.messages import Exit, Refusal, UsageError, err, out
+from rktcore.messages import Exit, Refusal, UsageError, err, out, out_lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +65,7 @@ def rkt_run(argv: list[str]) -> int:
     if options.list_alias:
         from rktcore.listing import alias_lines
 
-        out("\n".join(alias_lines(config)))
+        out_lines(alias_lines(config))
         return Exit.OK
     if options.list_images:
         return list_images(config, options, caller)

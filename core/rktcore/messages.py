@@ -48,3 +48,8 @@ def err(message: str) -> None:
 def out(text: str) -> None:
     """Write text and a newline on stdout."""
     sys.stdout.write(text + "\n")
+
+
+def out_lines(lines) -> None:
+    """Write each line and a newline on stdout, as they come."""
+    sys.stdout.writelines(line + "\n" for line in lines)
