@@ -67,13 +67,17 @@ class StandIn:
         shutil.copy(STANDIN, self.path)
         self.path.chmod(0o755)
 
-    def records(self) -> list[dict]:
-        """Return what each execution of the stand-in recorded, oldest first."""
+    def records(self, pattern: str = "[0-9]*[0-9].json") -> list[dict]:
+        """Return what each run of the stand-in recorded, oldest first."""
         folder = self.directory / "records"
         if not folder.exists():
             return []
-        found = [json.loads(p.read_text()) for p in folder.glob("*.json")]
+        found = [json.loads(p.read_text()) for p in folder.glob(pattern)]
         return sorted(found, key=lambda record: record["time"])
+
+    def listings(self) -> list[dict]:
+        """Return what each image listing asked of the stand-in recorded."""
+        return self.records("*.list.json")
 
     def only_record(self) -> dict:
         records = self.records()

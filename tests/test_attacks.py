@@ -346,11 +346,11 @@ def test_a_user_may_not_run_with_another_config(configured, standin, user, share
 # Integrity: nothing root trusts may be changeable by the user.
 
 
-def refused_for(configured, standin, user, what: str, path) -> None:
-    done = configured.run_as(user, "bwa")
+def refused_for(configured, standin, user, what: str, path, *argv: str) -> None:
+    done = configured.run_as(user, *(argv or ["bwa"]))
     line = one_line(done)
     assert f"{path} ({what})" in line and "refusing to run as root" in line
-    assert standin.records() == []
+    assert standin.records() == [] and standin.listings() == []
 
 
 def test_a_config_owned_by_a_user_is_refused(configured, standin, user):
@@ -365,6 +365,25 @@ def test_a_config_writable_by_a_group_is_refused(configured, standin, user):
         refused_for(configured, standin, user, "config", configured.config)
     finally:
         os.chown(configured.config, 0, 0)
+
+
+def test_listing_images_with_a_config_a_group_could_change_is_refused(
+        configured, standin, user):
+    # Else the group could point rkt at its own program, which root would run.
+    os.chown(configured.config, 0, user.gid)
+    configured.config.chmod(0o664)
+    try:
+        refused_for(configured, standin, user, "config", configured.config,
+                    "--list-images")
+    finally:
+        os.chown(configured.config, 0, 0)
+
+
+def test_listing_images_with_a_runtime_a_user_could_replace_is_refused(
+        configured, standin, user):
+    os.chown(standin.directory, user.uid, user.gid)
+    refused_for(configured, standin, user, "runtime", standin.directory,
+                "--list-images")
 
 
 def test_a_config_directory_writable_by_others_is_refused(configured, standin, user):

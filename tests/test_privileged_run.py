@@ -247,6 +247,10 @@ def test_list_images_through_the_launcher_asks_the_runtime_as_root(
     assert json.loads(done.stdout) == images
     plain = site.run_as(user, "--list-images")
     assert "quay.io/biocontainers/bwa:0.7.15--0  2.0 KiB  sha512-1" in plain.stdout
+    listing = standin.listings()[0]
+    assert listing["resuid"][1] == 0
+    assert listing["environ"] == RUNTIME_ENVIRONMENT
+    assert listing["fds"] == [0, 1, 2]
 
 
 def test_list_images_keeps_only_aliased_images_where_the_site_restricts(

@@ -114,6 +114,11 @@ def list_images(config, options, caller) -> int:
     if options.config and not caller.is_root:
         raise UsageError("--list-images uses the site's config; drop --config")
     check_may_run(caller)
+    runtime = config.get(config.runtime)
+    check_runtime_exists(runtime)
+    from rktcore import integrity
+
+    integrity.check_run(config.path, runtime)  # root runs it, as for a run
     images = pulled_images(config)
     if options.json:
         import json
