@@ -400,13 +400,60 @@ def test_a_runtime_a_user_could_replace_is_refused(configured, standin, user):
     refused_for(configured, standin, user, "runtime", standin.directory)
 
 
-def test_installed_code_a_group_could_change_is_refused(configured, standin, user):
+def planted(module: Path, mark: Path, *, bytecode: bool) -> Path:
+    """Add code that makes mark as root to module, or to its bytecode; return it."""
+    source = module.read_text()
+    payload = (f"import os\nos.seteuid(0)\n{python_marking(mark)}\n{source}")
+    if not bytecode:
+        module.write_text(payload)
+        return module
+    import py_compile
+
+    cached = module.parent / "__pycache__" / f"{module.stem}.cpython-311.pyc"
+    staged = module.parent / "planted.py"
+    staged.write_text(payload)
+    # Bytecode marked unchecked is run without comparing it to its source.
+    py_compile.compile(str(staged), cfile=str(cached), invalidation_mode=(
+        py_compile.PycInvalidationMode.UNCHECKED_HASH))
+    staged.unlink()
+    return cached
+
+
+@pytest.mark.parametrize("bytecode", [False, True], ids=["source", "bytecode"])
+def test_installed_code_a_group_could_change_never_runs(
+        configured, standin, user, payloads, bytecode):
     module = configured.entry.parent / "rktcore" / "plan.py"
-    module.chmod(0o664)
+    original = module.read_bytes()
+    cached = module.parent / "__pycache__" / "plan.cpython-311.pyc"
+    compiled = cached.read_bytes()
+    changed = planted(module, payloads.mark("code"), bytecode=bytecode)
+    os.chown(changed, 0, user.gid)
+    changed.chmod(0o664)
     try:
-        refused_for(configured, standin, user, "code", module)
+        refused_for(configured, standin, user, "code", changed)
     finally:
-        module.chmod(0o644)
+        module.write_bytes(original)
+        cached.write_bytes(compiled)
+        for path in (module, cached):
+            os.chown(path, 0, 0)
+            path.chmod(0o644)
+    assert not payloads.mark("code").exists()
+
+
+def test_a_runtime_reached_through_a_users_link_is_refused(
+        configured, standin, user, shared_dir):
+    # A root-owned link to a user's link in /tmp, which the user may swap.
+    users_link = Path(f"/tmp/rkttui-link-{user.uid}")
+    users_link.symlink_to(standin.path)
+    os.lchown(users_link, user.uid, user.gid)
+    site_link = shared_dir / "rkt-link"
+    site_link.symlink_to(users_link)
+    configured.configure(configured.config.read_text().replace(
+        str(standin.path), str(site_link)))
+    try:
+        refused_for(configured, standin, user, "runtime", users_link)
+    finally:
+        users_link.unlink()
 
 
 # Words: a user's word never becomes a runtime option.

@@ -7,6 +7,7 @@
  *
  *     RKT_INTERPRETER -I -S -B RKT_ENTRY ARGS...
  *
+ * Both must be root's alone, and every directory above them, or it refuses.
  * Nothing the caller sets may change which code runs as root, so first it
  * opens /dev/null on any closed standard stream (no file root opens later
  * may become someone's stdout), closes every other descriptor, sets the
@@ -51,6 +52,33 @@ static void refuse(const char *why)
     (void)!write(2, why, strlen(why));
     (void)!write(2, "\n", 1);
     _exit(77);
+}
+
+/* Refuse unless root alone may change path and every directory above it.
+ * Others may write only a sticky directory (like /tmp); links are refused,
+ * since rkt-run-admin installs none. */
+static void check_trusted(const char *path)
+{
+    char walk[4096];
+    size_t length = strlen(path);
+    if (path[0] != '/' || length >= sizeof walk)
+        refuse("built with a path that is not absolute; ask your admin to run "
+               "rkt-run-admin install");
+    memcpy(walk, path, length + 1);
+    for (;;) {
+        struct stat info;
+        if (lstat(walk, &info) != 0 || info.st_uid != 0 || S_ISLNK(info.st_mode)
+            || ((info.st_mode & 022) && !(S_ISDIR(info.st_mode)
+                                          && (info.st_mode & S_ISVTX))))
+            refuse("the interpreter or rkt-run's script could be changed by "
+                   "someone other than root; ask your admin to run "
+                   "rkt-run-admin check");
+        if (length == 1)
+            return;
+        char *slash = strrchr(walk, '/');
+        length = slash == walk ? 1 : (size_t)(slash - walk);
+        walk[length] = '\0';
+    }
 }
 
 /* Open /dev/null on each closed standard stream, lowest first. */
@@ -105,6 +133,8 @@ int main(int argc, char **argv)
     umask(022);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         refuse("cannot set no_new_privs");
+    check_trusted(RKT_INTERPRETER);
+    check_trusted(RKT_ENTRY);
     char **env = launch_environment();
     char **args = calloc(1 + OPTIONS + (size_t)argc, sizeof *args);
     if (args == NULL)

@@ -34,18 +34,76 @@ CFLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-fPIE", "-pie",
           "-Wl,-z,relro,-z,now"]
 TOOL_ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
 ENTRY_SCRIPT = '''\
-"""rkt-run, as installed by rkt-run-admin: the script the setuid launcher runs.
+\"\"\"rkt-run, as installed by rkt-run-admin: the script the setuid launcher runs.
 
 The launcher starts the interpreter isolated and without site (-I -S), so
 the standard library and the directory below are all that is on the path.
-"""
+Before any of it runs, every module file is checked as it is found: one
+that anyone but root could have changed, source or bytecode, is never
+executed, since this process holds root. The launcher has checked the
+interpreter and this script the same way.
+\"\"\"
 
+import posix
 import sys
+from _frozen_importlib_external import PathFinder
 
 INTERPRETER = {interpreter!r}
 SITE_CONFIG = {config!r}
 LAUNCHER_MODE = {mode!r}
+TRUSTED = set()
+LINK, SHARED, STICKY_DIRECTORY, KIND = 0o120000, 0o022, 0o41000, 0o171000
 
+
+def refuse(path):
+    \"\"\"Stop at once: root must not run code that others could have changed.\"\"\"
+    where = path.encode("utf-8", "surrogateescape")
+    posix.write(2, b"rkt-run: refusing to run as root: " + where
+                + b" (code) could be changed by someone other than root, or is "
+                b"reached through a link; ask your admin to run rkt-run-admin "
+                b"check\\n")
+    posix._exit(77)
+
+
+def check(path):
+    \"\"\"Refuse path unless it and every directory above it are root's alone.
+
+    Links are refused outright: rkt-run-admin installs no link, and the
+    standard library has none on the path that rkt-run imports from.
+    \"\"\"
+    while path not in TRUSTED:
+        try:
+            info = posix.lstat(path)
+        except FileNotFoundError:
+            return  # bytecode never written: nothing to trust
+        except OSError:
+            refuse(path)
+        mode = info.st_mode
+        shared = mode & SHARED and mode & KIND != STICKY_DIRECTORY
+        if info.st_uid != 0 or shared or mode & 0o170000 == LINK:
+            refuse(path)
+        TRUSTED.add(path)
+        path = path[:path.rindex("/")] or "/"
+
+
+class TrustedPathFinder(PathFinder):
+    \"\"\"Find modules on sys.path as usual, refusing files root cannot trust.\"\"\"
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        spec = super().find_spec(name, path, target)
+        if spec is not None and spec.has_location:
+            check(spec.origin)
+            if spec.cached:
+                check(spec.cached)  # the bytecode is what runs, when it exists
+        return spec
+
+
+for module in list(sys.modules.values()):  # found before this script ran
+    for attribute in ("__file__", "__cached__"):
+        if isinstance(getattr(module, attribute, None), str):
+            check(getattr(module, attribute))
+sys.meta_path[sys.meta_path.index(PathFinder)] = TrustedPathFinder
 # First, so that finding rktcore needs no search of the standard library.
 sys.path.insert(0, {lib!r})
 
@@ -65,7 +123,7 @@ class Layout:
     """Where an installation under a prefix keeps its files."""
 
     def __init__(self, prefix: str):
-        self.prefix = os.path.abspath(prefix)
+        self.prefix = os.path.realpath(prefix)  # the entry's checks allow no link
         self.bin = os.path.join(self.prefix, "bin")
         self.launcher = os.path.join(self.bin, "rkt-run")
         self.lib_parent = os.path.join(self.prefix, "lib")

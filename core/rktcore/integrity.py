@@ -12,6 +12,8 @@ import sys
 
 from rktcore.messages import Refusal
 
+MAX_LINKS = 40  # as the kernel's limit on links followed in one lookup
+
 
 def check_run(config_path: str, runtime: str) -> None:
     """Check the config, the runtime, the interpreter and every loaded module."""
@@ -27,9 +29,11 @@ def loaded_module_files() -> list[str]:
     """Return the files of the modules this process has imported."""
     files = []
     for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path:
-            files.append(path)
+        for attribute in ("__file__", "__cached__"):  # bytecode is code too
+            path = getattr(module, attribute, None)
+            if isinstance(path, str) and (attribute == "__file__"
+                                          or os.path.exists(path)):
+                files.append(path)
     return files
 
 
@@ -41,25 +45,48 @@ def check_path(path: str, what: str, checked: set[str]) -> None:
 
 
 def problems(path: str, checked: set[str] | None = None) -> list[tuple[str, str]]:
-    """Return (path, problem) for path, its target and each directory above either.
+    """Return (path, problem) for each unsafe step on the way to path's file.
 
-    Paths already in checked are skipped, and every path looked at is added.
+    The path is walked from / a component at a time, as the kernel resolves
+    it: each directory passed through, each link and then the way to its
+    target, so a link a user could swap is caught wherever it lies. Paths
+    already in checked are skipped, and every path looked at is added.
     """
     checked = set() if checked is None else checked
-    found = []
-    absolute = os.path.abspath(path)
-    for candidate in dict.fromkeys((absolute, os.path.realpath(absolute))):
-        current = candidate
-        while current not in checked:
-            checked.add(current)
-            problem = unsafe(current)
-            if problem:
-                found.append((current, problem))
-            parent = os.path.dirname(current)
-            if parent == current:
-                break
-            current = parent
+    found: list[tuple[str, str]] = []
+    resolve(os.path.abspath(path), checked, found)
     return found
+
+
+def resolve(path: str, checked: set[str], found: list, links: int = 0) -> str:
+    """Walk path from /, noting each unsafe step in found; return where it leads."""
+    current = "/"
+    note(current, checked, found)
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = os.path.dirname(current)
+            continue
+        step = os.path.join(current, part)
+        note(step, checked, found)
+        try:
+            target = os.readlink(step) if links < MAX_LINKS else None
+        except OSError:
+            target = None  # not a link, or not there: unsafe() has said so
+        current = step if target is None else resolve(
+            os.path.join(current, target), checked, found, links + 1)
+    return current
+
+
+def note(path: str, checked: set[str], found: list) -> None:
+    """Add path's problem to found, once per path."""
+    if path in checked:
+        return
+    checked.add(path)
+    problem = unsafe(path)
+    if problem:
+        found.append((path, problem))
 
 
 def unsafe(path: str) -> str:
