@@ -13,7 +13,7 @@ import time
 import pytest
 
 from conftest import require
-from rktcore.execute import RUNTIME_ENVIRONMENT
+from rktcore.execute import EMPTY_DIRECTORY, RUNTIME_ENVIRONMENT
 from setuid import installed, one_line, sample_config, user_environment
 
 GROUPS = """\
@@ -96,15 +96,22 @@ def test_the_runtime_inherits_only_standard_streams_and_the_env_file(
     assert standin.only_record()["fds"] == [0, 1, 2, 3]
 
 
-def test_the_runtime_runs_in_the_root_directory_not_the_callers(
+def test_the_runtime_starts_where_no_relative_image_word_names_a_file(
         site, standin, user):
+    # rkt takes an image word naming an existing file for that file, read as
+    # root: from the caller's directory, or from / for "home/USER/evil.aci".
     configure(site, standin)
     image = user.home / "quay.io" / "biocontainers" / "bwa:0.7.15--0"
     image.parent.mkdir(parents=True)
     image.write_text("a file a runtime would take for the alias's image\n")
-    done = site.run_as(user, "bwa")
-    assert done.returncode == 0, done.stderr
-    assert standin.only_record()["cwd"] == "/"
+    (user.home / "evil.aci").write_text("an image of the user's own\n")
+    word = str(user.home / "evil.aci").lstrip("/")
+    for argv in (["bwa"], [word]):
+        done = site.run_as(user, *argv)
+        assert done.returncode == 0, done.stderr
+    for record in standin.records():
+        assert record["cwd"] == EMPTY_DIRECTORY
+    assert os.listdir(EMPTY_DIRECTORY) == []
     assert f"cwd={user.home}" in site.audit_lines()[0]
 
 
@@ -115,27 +122,49 @@ def test_rkt_run_exits_with_the_runtimes_status(site, standin, user, status):
     assert site.run_as(user, "bwa").returncode == status
 
 
-def wait_for_handlers(process, signals) -> None:
-    """Wait until the runtime that process became catches every one of signals."""
-    wanted = sum(1 << (number - 1) for number in signals)
+def runtime_of(process) -> int:
+    """Wait until the runtime that process started catches SIGINT and SIGTERM."""
+    wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
     while process.poll() is None:
-        with open(f"/proc/{process.pid}/status") as status:
-            caught = next(int(line.split()[1], 16) for line in status
-                          if line.startswith("SigCgt:"))
-        if caught & wanted == wanted and is_the_runtime(process.pid):
-            return
+        for pid in children(process.pid):
+            if is_the_runtime(pid) and caught_signals(pid) & wanted == wanted:
+                return pid
         time.sleep(0.05)
     raise AssertionError("rkt-run ended before the runtime started waiting")
 
 
+def children(pid: int) -> list[int]:
+    """Return the pids of pid's children."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
+def caught_signals(pid: int) -> int:
+    """Return the mask of signals pid catches, or 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1], 16) for line in status
+                        if line.startswith("SigCgt:"))
+    except OSError:
+        return 0
+
+
 def is_the_runtime(pid: int) -> bool:
     """Say whether pid now runs the stand-in (Python's own handlers catch SIGINT)."""
-    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-        return cmdline.read().split(b"\0")[2].endswith(b"/rkt")
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read().split(b"\0")[2].endswith(b"/rkt")
+    except (OSError, IndexError):
+        return False
 
 
+@pytest.mark.parametrize("sender", ["user", "root"])
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_to_rkt_run_reaches_the_runtime(site, standin, user, number):
+def test_a_signal_to_rkt_run_reaches_the_runtime(
+        site, standin, user, number, sender):
     configure(site, standin)
     standin.sleep_for(60)
     process = subprocess.Popen(
@@ -143,15 +172,35 @@ def test_a_signal_to_rkt_run_reaches_the_runtime(site, standin, user, number):
          "--", str(site.launcher), "bwa"], env=user_environment(user),
         cwd=user.home, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_for_handlers(process, (signal.SIGINT, signal.SIGTERM))
-        os.kill(process.pid, number)
+        runtime = runtime_of(process)
+        if sender == "root":
+            os.kill(process.pid, number)
+        else:  # as kill(1) or timeout(1) would, with the user's own rights
+            user.run(["kill", f"-{int(number)}", str(process.pid)], check=True)
         status = process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
+    # The runtime ended by exiting 128 + number, which rkt-run passes on.
     assert status == 128 + number
-    received = standin.directory / "records" / f"{process.pid}.signal"
+    received = standin.directory / "records" / f"{runtime}.signal"
     assert received.read_text() == str(int(number))
+
+
+def test_a_runtime_ended_by_a_signal_ends_rkt_run_by_it_too(site, standin, user):
+    configure(site, standin)
+    standin.sleep_for(60)
+    process = subprocess.Popen(
+        ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}", "--init-groups",
+         "--", str(site.launcher), "bwa"], env=user_environment(user),
+        cwd=user.home, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        os.kill(runtime_of(process), signal.SIGKILL)
+        status = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert status == 128 + signal.SIGKILL
 
 
 def run_with_groups(site, user, groups: str):
@@ -361,6 +410,9 @@ for place in ("/tmp", "/var/tmp", "/run", "/dev/shm"):
     for name in os.listdir(place):
         if not (place == "/tmp" and name in keep):
             left.append(f"{place}/{name}")
+# Where every run starts the runtime: made once, and empty it must stay.
+if os.listdir("/run/rkt-run") == ["empty"] and not os.listdir("/run/rkt-run/empty"):
+    left.remove("/run/rkt-run")
 print(json.dumps({"results": results, "left_behind": left}))
 """
 

@@ -86,8 +86,7 @@ def rkt_run(argv: list[str]) -> int:
     from rktcore import execute, integrity
 
     integrity.check_run(config.path, plan.argv[0])
-    execute.run(config, caller, plan, cwd)
-    return Exit.SOFTWARE  # not reached: run() execs or raises
+    return execute.run(config, caller, plan, cwd)
 
 
 def load_config(options, caller):

@@ -1,9 +1,12 @@
 """Execute a plan: the last, privileged steps of a run.
 
-The process becomes the runtime (exec, not fork), so standard streams,
-signals and the exit status pass through untouched, and nothing is left to
-clean up: the container environment lives in an anonymous memory file that
-disappears with the last descriptor to it.
+The runtime runs as root in a child, and rkt-run waits for it the way sudo
+does: a process that is root in every id cannot be signalled by the user
+who started it, so rkt-run, which keeps the caller's real uid, takes the
+caller's signals and passes them on. Standard streams are shared, and the
+runtime's exit status, or the signal that ended it, becomes rkt-run's.
+The container environment lives in an anonymous memory file that
+disappears with the last descriptor to it, so nothing is left to clean up.
 """
 
 # Every module the exec path needs is loaded with this one, so the integrity
@@ -12,12 +15,13 @@ disappears with the last descriptor to it.
 import ctypes  # noqa: F401
 import os
 import resource
+import sys
 
 # The C module: building signal.py's enums would cost a real run milliseconds.
 import _signal as signal
 
 from rktcore import audit, privilege
-from rktcore.messages import Exit, Refusal
+from rktcore.messages import Exit, Refusal, err
 from rktcore.preview import environment_lines
 
 ENV_FD = 3
@@ -26,29 +30,122 @@ RUNTIME_ENVIRONMENT = {
     "HOME": "/root",
     "LANG": "C.UTF-8",
 }
+# Runtimes read an image word naming an existing file as that file; as root,
+# they start where no relative word names anything.
+EMPTY_DIRECTORY = "/run/rkt-run/empty"
 PYTHON_IGNORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
+RELAYED_SIGNALS = {signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM,
+                   signal.SIGUSR1, signal.SIGUSR2}
+AWAITED_SIGNALS = RELAYED_SIGNALS | {signal.SIGCHLD}
+SI_KERNEL = 0x80  # si_code of a signal the terminal sent to its foreground group
 
 
-def run(config, caller, plan, cwd: str):
-    """Replace this process by the runtime; return only by raising."""
+def run(config, caller, plan, cwd: str) -> int:
+    """Run the runtime as root in a child; return its exit status."""
     memfile = environment_file(environment_lines(plan))
 
-    privilege.become_root()
-    restore_process_state()
-    audit.record(config, caller, plan, cwd)
-    privilege.set_no_new_privs()
-    keep_only_standard_streams_and(memfile)
-    # Runtimes read an image word naming an existing file as that file; as
-    # root, never in the caller's directory (preserve-cwd passes it on).
-    os.chdir("/")
+    with privilege.raised():
+        restore_process_state()
+        audit.record(config, caller, plan, cwd)
 
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or the child would hold a copy of what is unwritten
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an inherited SIG_IGN reaps it
+    signal.pthread_sigmask(signal.SIG_BLOCK, AWAITED_SIGNALS)
+    child = os.fork()
+    if child == 0:
+        become_runtime(plan, memfile)
+    os.close(memfile)
+
+    return wait_relaying_signals(child)
+
+
+def become_runtime(plan, memfile: int) -> None:
+    """In the child: become root for good and execute the runtime; never return."""
     try:
-        os.execve(plan.argv[0], plan.argv, RUNTIME_ENVIRONMENT)
+        privilege.become_root()
+        signal.pthread_sigmask(signal.SIG_SETMASK, ())
+        privilege.set_no_new_privs()
+        keep_only_standard_streams_and(memfile)
+        enter_empty_directory()
+        execute(plan.argv)
+    except Refusal as refusal:
+        err(str(refusal))
+        os._exit(refusal.code)
+    except BaseException as error:  # a bug; the child must never go on as rkt-run
+        err(f"internal error ({type(error).__name__}: {error}); please report it")
+        os._exit(Exit.SOFTWARE)
+
+
+def execute(argv: list[str]) -> None:
+    """Replace the child by the runtime, with the fixed environment."""
+    try:
+        os.execve(argv[0], argv, RUNTIME_ENVIRONMENT)
     except OSError as error:
         reason = (error.strerror or "cannot execute").lower()
-        raise Refusal(f"cannot start the runtime {plan.argv[0]}: {reason}; ask "
+        raise Refusal(f"cannot start the runtime {argv[0]}: {reason}; ask "
                       "your admin to install it or fix the config",
                       Exit.UNAVAILABLE) from None
+
+
+def enter_empty_directory() -> None:
+    """Make EMPTY_DIRECTORY root's if need be, check it is empty, and enter it."""
+    for path, mode in ((os.path.dirname(EMPTY_DIRECTORY), 0o755),
+                       (EMPTY_DIRECTORY, 0o555)):
+        try:
+            os.mkdir(path, mode)
+        except FileExistsError:
+            pass
+        except OSError as error:
+            raise unusable(path, error.strerror) from None
+    fd = os.open(EMPTY_DIRECTORY, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    info = os.fstat(fd)
+    if info.st_uid != 0 or info.st_mode & 0o022 or os.listdir(fd):
+        raise unusable(EMPTY_DIRECTORY, "it is not an empty directory of root's")
+    os.fchdir(fd)
+    os.close(fd)
+
+
+def unusable(path: str, reason: str | None) -> Refusal:
+    """Return the refusal of a run that has no empty directory to start in."""
+    return Refusal(f"cannot start the runtime in {path} "
+                   f"({(reason or 'error').lower()}); ask your admin to remove "
+                   "it, and rkt-run makes it again", Exit.UNAVAILABLE)
+
+
+def wait_relaying_signals(child: int) -> int:
+    """Pass the caller's signals on to the runtime until it ends; return its status."""
+    while True:
+        info = signal.sigwaitinfo(AWAITED_SIGNALS)
+        if info.si_signo != signal.SIGCHLD:
+            relay(child, info)
+            continue
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            return exit_status(status)
+
+
+def relay(child: int, info) -> None:
+    """Send the runtime a signal sent to rkt-run, unless the terminal sent both."""
+    if info.si_code == SI_KERNEL:
+        return  # the runtime is in the terminal's foreground group too
+    with privilege.raised():
+        try:
+            os.kill(child, info.si_signo)
+        except ProcessLookupError:
+            pass
+
+
+def exit_status(status: int) -> int:
+    """Return the runtime's exit status; end by its signal if a signal ended it."""
+    if not os.WIFSIGNALED(status):
+        return os.waitstatus_to_exitcode(status)
+    number = os.WTERMSIG(status)
+    if number in RELAYED_SIGNALS or number == signal.SIGPIPE:
+        signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {number})
+        os.kill(os.getpid(), number)  # so a shell sees what ended the command
+    return 128 + number
 
 
 def environment_file(lines: list[str]) -> int:
