@@ -1,4 +1,4 @@
-"""Real privileged runs: users run the installed setuid rkt-run; it becomes the runtime.
+"""Real privileged runs: users run the installed setuid rkt-run; it runs the runtime as root.
 
 The runtime is the recording stand-in; what it records is what a real rkt
 would have received.

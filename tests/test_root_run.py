@@ -1,4 +1,4 @@
-"""A real run by root: rkt-run becomes the runtime, here the recording stand-in."""
+"""A real run by root: rkt-run runs the runtime, here the recording stand-in."""
 
 import os
 import subprocess
