@@ -1,4 +1,4 @@
-"""Real privileged runs: users run the installed setuid rkt-run; it runs the runtime as root.
+"""Real privileged runs by users of the installed setuid rkt-run.
 
 The runtime is the recording stand-in; what it records is what a real rkt
 would have received.
