@@ -6,6 +6,7 @@ being used when nothing is wrong, so that it could fail.
 
 import json
 import os
+import time
 import shutil
 import subprocess
 import sys
@@ -218,6 +219,18 @@ def test_the_entry_of_a_removed_config_goes_when_another_is_written(
     plan(cache_dir, other)
     assert set(os.listdir(cache_dir)) == {".new-1-temporary",
                                           cache.entry_name(other)}
+
+
+def test_a_write_killed_midway_is_swept_away_by_a_later_one(
+        cache_dir, site, write_config):
+    killed = cache_dir / ".new-1-killed"
+    killed.write_bytes(b"half a cache file")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed, (an_hour_ago, an_hour_ago))
+    under_way = cache_dir / ".new-2-under-way"
+    under_way.write_bytes(b"")
+    plan(cache_dir, site)
+    assert set(os.listdir(cache_dir)) == {under_way.name, cache.entry_name(site)}
 
 
 # A changed config takes effect on the next run

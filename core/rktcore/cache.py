@@ -40,6 +40,8 @@ DIRECTORY = "/var/cache/rkttui"
 SETTLE_NS = 2_000_000_000
 NAMES_PER_BUCKET = 16
 FORMAT = 1
+TEMPORARY = ".new-"  # a cache file being written; never read
+ABANDONED_AFTER_S = 60  # a write takes milliseconds; older ones were killed
 FIRST_READ = 16384  # holds the header of a catalogue of ten thousand aliases
 PREFIX = 8  # header size and checksum, four bytes each
 # Modules whose code decides what a checked config is, or how it is stored here.
@@ -263,13 +265,14 @@ def write(path: str, stamp: tuple, config: Config) -> None:
     directory = make_directory()
     if directory is None:
         return
-    temporary = f".new-{os.getpid()}-{os.urandom(4).hex()}"
+    temporary = f"{TEMPORARY}{os.getpid()}-{os.urandom(4).hex()}"
+    encoded = encode(stamp, config)  # first: the file exists only while written
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL
                      | os.O_NOFOLLOW, 0o600, dir_fd=directory)
         with open(fd, "wb") as file:
             os.fchmod(fd, 0o600)  # whatever the umask
-            file.write(encode(stamp, config))
+            file.write(encoded)
         os.rename(temporary, entry_name(path), src_dir_fd=directory,
                   dst_dir_fd=directory)
         prune(directory)
@@ -283,11 +286,24 @@ def write(path: str, stamp: tuple, config: Config) -> None:
 
 
 def prune(directory: int) -> None:
-    """Remove the entries of configs that no longer exist, so the cache stays small."""
+    """Remove entries of configs that no longer exist, and writes killed midway."""
+    from time import time
+
     for name in os.listdir(directory):
         path = config_path(name)
         if path and not os.path.lexists(path):
             os.unlink(name, dir_fd=directory)
+        elif name.startswith(TEMPORARY) and abandoned(name, directory, time()):
+            os.unlink(name, dir_fd=directory)
+
+
+def abandoned(name: str, directory: int, now: float) -> bool:
+    """Say whether a temporary file is older than any write still under way."""
+    try:
+        info = os.stat(name, dir_fd=directory, follow_symlinks=False)
+    except OSError:
+        return False
+    return now - info.st_mtime > ABANDONED_AFTER_S
 
 
 def config_path(name: str) -> str:
