@@ -6,10 +6,10 @@ being used when nothing is wrong, so that it could fail.
 
 import json
 import os
-import time
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
