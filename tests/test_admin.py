@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require, require_root
+from conftest import ROOT, require, require_root
 from setuid import admin, root_owned_directory
 
 CONFIG = """\
@@ -176,6 +176,44 @@ def test_install_refuses_an_interpreter_other_users_cannot_run(prefix, config):
         shutil.rmtree(private, ignore_errors=True)
     assert done.returncode != 0
     assert f"{private} (interpreter) is not reachable by other users" in done.stderr
+    assert not (prefix / "bin").exists()
+
+
+def install_with(python: Path, core: Path, prefix, config):
+    """Run rkt-run-admin install with another interpreter or copy of the core."""
+    packages = [path for path in sys.path if path.endswith("site-packages")]
+    env = {"PYTHONPATH": os.pathsep.join([str(core), *packages])}
+    return subprocess.run(
+        [str(python), "-m", "rktcore.admin", "install", "--prefix", str(prefix),
+         "--config", str(config)], capture_output=True, text=True, env=env)
+
+
+def test_install_refuses_an_interpreter_a_group_could_replace(prefix, config):
+    shared = root_owned_directory(prefix="rkttui-shared-python-")
+    try:
+        shared.chmod(0o775)
+        python = shared / "python3.11"
+        shutil.copy2("/usr/bin/python3.11", python)
+        done = install_with(python, ROOT / "core", prefix, config)
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    assert done.returncode != 0
+    assert f"{shared} (interpreter) is writable by group 0" in done.stderr
+    assert not (prefix / "bin").exists()
+
+
+def test_install_refuses_core_files_a_group_could_change(prefix, config):
+    copy = root_owned_directory(prefix="rkttui-core-copy-")
+    try:
+        shutil.copytree(ROOT / "core" / "rktcore", copy / "rktcore",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        module = copy / "rktcore" / "plan.py"
+        module.chmod(0o664)
+        done = install_with(Path("/usr/bin/python3.11"), copy, prefix, config)
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    assert done.returncode != 0
+    assert f"{module} (package) is writable by group 0" in done.stderr
     assert not (prefix / "bin").exists()
 
 

@@ -331,6 +331,18 @@ def test_an_unreadable_directory_hides_whether_a_config_exists(
     assert seen[0].returncode == seen[1].returncode
 
 
+def test_the_site_config_is_read_with_the_callers_rights_not_roots(
+        configured, standin, user):
+    # Least privilege: a config only root may read cannot be read by the run.
+    configured.config.chmod(0o600)
+    try:
+        done = configured.run_as(user, "bwa")
+    finally:
+        configured.config.chmod(0o644)
+    assert "permission denied" in one_line(done)
+    assert standin.records() == []
+
+
 def test_a_user_may_not_run_with_another_config(configured, standin, user, shared_dir):
     mine = shared_dir / "mine.toml"
     mine.write_text(sample_config(standin, configured).replace(
