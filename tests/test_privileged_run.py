@@ -234,6 +234,55 @@ def test_each_run_writes_one_audit_line(site, standin, user):
     assert line.endswith("--exec bwa -- mem 'it'\"'\"'s\\nhere'")
 
 
+# A run with no audit-log key, in a private mount namespace whose /dev holds
+# only null and a syslog socket of the test's: prints what syslog received.
+LISTEN_AS_SYSLOG = r"""
+import ctypes, json, os, socket, subprocess, sys
+
+libc = ctypes.CDLL(None, use_errno=True)
+def mount(source, target, kind, flags):
+    if libc.mount(source.encode(), target.encode(), kind and kind.encode(),
+                  flags, None) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {target}")
+
+old_dev = os.open("/dev", os.O_PATH | os.O_DIRECTORY)
+mount("fresh", "/dev", "tmpfs", 0)
+open("/dev/null", "w").close()
+mount(f"/proc/self/fd/{old_dev}/null", "/dev/null", None, 4096)
+log = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+log.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+uid, gid, home, launcher = sys.argv[1:]
+done = subprocess.run(
+    ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", "--",
+     launcher, "bwa", "mem"], env={"PATH": "/usr/bin:/bin", "HOME": home},
+    cwd=home, capture_output=True, text=True)
+log.settimeout(5)
+print(json.dumps({"status": done.returncode, "stderr": done.stderr,
+                  "received": log.recv(65536).decode()}))
+"""
+
+
+def test_without_an_audit_log_each_run_goes_to_syslog_authpriv(
+        site, standin, user):
+    site.configure(sample_config(standin, site).replace(
+        f'audit-log = "{site.audit_log}"\n', ""))
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "/usr/bin/python3",
+         "-I", "-c", LISTEN_AS_SYSLOG, str(user.uid), str(user.gid),
+         str(user.home), str(site.launcher)], capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["status"] == 0, report["stderr"]
+    authpriv_info = 10 * 8 + 6
+    assert report["received"].startswith(f"<{authpriv_info}>")
+    assert "rkt-run[" in report["received"]
+    assert f"caller={user.name}({user.uid}) alias=bwa_ cwd={user.home}" in (
+        report["received"])
+    assert report["received"].endswith("--exec bwa -- mem")
+
+
 def test_a_run_that_cannot_be_audited_does_not_happen(site, standin, user):
     configure(site, standin)
     site.audit_log.mkdir()
