@@ -45,9 +45,12 @@ class Draft:
         if entry is None:
             raise Refusal("choose something to run from the list")
         exe = "" if entry.kind == EXEC else self.exec
+        # rkt-tui runs only in a terminal, and Run leaves it to rkt-run as
+        # stdin, so rkt-run will find a terminal there too.
         return Request(image=entry.name, exec=exe, volumes=self.volumes,
                        set_env=self.settings(), interactive=self.interactive,
-                       no_prefix=entry.kind == IMAGE, args=self.words())
+                       no_prefix=entry.kind == IMAGE, args=self.words(),
+                       tty=True)
 
 
 class Outcome:
