@@ -14,7 +14,7 @@ from textual.widgets import Switch
 
 from rkttui.app import RktTui
 from rkttui.site import Site
-from rkttui.widgets.command_preview import CommandPreview
+from rkttui.widgets.command_preview import CommandPreview, word_class
 
 ALICE = Caller(1000, 1000, [], "alice", "/home/alice")
 SIZE = (120, 45)
@@ -125,3 +125,24 @@ async def test_a_read_only_volume_asked_for_is_mounted_with_ro(tmp_path):
         await pilot.pause()
         assert "--volume /srv/reference:/reference:ro --" in (
             preview(app).command_text)
+
+
+@drive
+async def test_only_the_sites_options_are_coloured_as_options(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_bwa_mem(pilot)
+        app.screen.query_one("#interactive", Switch).value = True
+        await pilot.pause()
+        plan = preview(app).outcome.plan
+        classes = {word: word_class(origin)
+                   for word, origin in zip(plan.argv, plan.origins)}
+        options = {word for word, kind in classes.items() if kind == "option"}
+        assert options == {"--network=host", "--pull=never"}
+        assert classes["/usr/bin/podman"] == "runtime"
+        for word in ("run", "--rm", "--init", "--security-opt=no-new-privileges",
+                     "--http-proxy=false", "--interactive", "--tty", "--"):
+            assert classes[word] == "structure", word
+        assert classes["--env-file"] == "environment"
+        assert classes["1000:1000"] == "identity"
+        assert classes["/home/alice:/home/alice"] == "volume"

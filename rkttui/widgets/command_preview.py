@@ -15,13 +15,14 @@ from textual.reactive import reactive
 from rkttui.widgets.plain import Plain
 
 ORIGIN_WIDTH = 40
+RUNTIMES = ("rkt", "podman")
 
 
 def word_class(origin: str) -> str:
     """Return the kind of word an origin describes, which picks its colour."""
-    if origin == "rkt":
+    if origin in RUNTIMES:
         return "runtime"
-    if origin in ("rkt subcommand", "end of rkt options"):
+    if own_word(origin):
         return "structure"
     if origin.startswith("container environment"):
         return "environment"
@@ -36,6 +37,16 @@ def word_class(origin: str) -> str:
     if ".exec" in origin or origin.startswith("-e") or origin.endswith("-cmd"):
         return "exec"
     return "option"
+
+
+def own_word(origin: str) -> bool:
+    """Say whether rkt-run adds the word itself, whatever the config says.
+
+    These are the subcommand, the end of the runtime's options, what every run
+    gets ("always: ..."), and what -i needs.
+    """
+    return (origin.endswith(" subcommand") or origin.startswith("end of ")
+            or origin.startswith(("always", "-i ", "-i,")))
 
 
 WORD_CLASSES = ("runtime", "structure", "environment", "volume", "image",
