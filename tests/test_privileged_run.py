@@ -4,6 +4,7 @@ The runtime is the recording stand-in; what it records is what a real rkt
 would have received.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -161,10 +162,9 @@ def is_the_runtime(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("sender", ["user", "root"])
-@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_to_rkt_run_reaches_the_runtime(
-        site, standin, user, number, sender):
+@contextlib.contextmanager
+def waiting_run(site, standin, user):
+    """Start rkt-run bwa as user, its runtime waiting; yield it; kill it if left."""
     configure(site, standin)
     standin.sleep_for(60)
     process = subprocess.Popen(
@@ -172,34 +172,33 @@ def test_a_signal_to_rkt_run_reaches_the_runtime(
          "--", str(site.launcher), "bwa"], env=user_environment(user),
         cwd=user.home, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.mark.parametrize("sender", ["user", "root"])
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_to_rkt_run_reaches_the_runtime(
+        site, standin, user, number, sender):
+    with waiting_run(site, standin, user) as process:
         runtime = runtime_of(process)
         if sender == "root":
             os.kill(process.pid, number)
         else:  # as kill(1) or timeout(1) would, with the user's own rights
             user.run(["kill", f"-{int(number)}", str(process.pid)], check=True)
         status = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
     # The runtime ended by exiting 128 + number, which rkt-run passes on.
     assert status == 128 + number
     received = standin.directory / "records" / f"{runtime}.signal"
     assert received.read_text() == str(int(number))
 
 
-def test_a_runtime_ended_by_a_signal_ends_rkt_run_by_it_too(site, standin, user):
-    configure(site, standin)
-    standin.sleep_for(60)
-    process = subprocess.Popen(
-        ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}", "--init-groups",
-         "--", str(site.launcher), "bwa"], env=user_environment(user),
-        cwd=user.home, stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
+def test_a_runtime_killed_outright_gives_128_plus_the_signal(site, standin, user):
+    with waiting_run(site, standin, user) as process:
         os.kill(runtime_of(process), signal.SIGKILL)
         status = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
     assert status == 128 + signal.SIGKILL
 
 
