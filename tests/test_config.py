@@ -185,3 +185,16 @@ def test_a_directory_is_not_a_config(tmp_path):
     with pytest.raises(ConfigError) as caught:
         configuration.load(str(tmp_path))
     assert "cannot read config" in str(caught.value)
+
+
+@pytest.mark.parametrize("text, key", [
+    ('rkt = "rkt"\n', "rkt"),
+    ('rkt = ""\n', "rkt"),
+    ('rkt = "bin/rkt"\n', "rkt"),
+    ('runtime = "podman"\npodman = "podman"\n', "podman"),
+    (MINIMAL + 'podman = "./podman"\n', "podman"),
+    (MINIMAL + 'audit-log = "rkt-run.log"\n', "audit-log"),
+    (MINIMAL + 'audit-log = ""\n', "audit-log"),
+])
+def test_a_runtime_or_audit_log_that_is_not_an_absolute_path_is_refused(text, key):
+    assert f"{key} must be an absolute path" in refusal(text)

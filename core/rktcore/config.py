@@ -55,6 +55,12 @@ ALIAS_KEYS = {
     "environment-blacklist": list,
 }
 ALLOW_KEYS = {"exec": bool, "set-env": (bool, list), "interactive": bool}
+# Paths that root opens or executes after leaving the caller's directory.
+ABSOLUTE_KEYS = {
+    "rkt": "/usr/bin/rkt",
+    "podman": "/usr/bin/podman",
+    "audit-log": "/var/log/rkt-run.log",
+}
 TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list", dict: "a table"}
 
 
@@ -122,6 +128,7 @@ def check(path: str, doc: dict) -> None:
              + ", ".join(RUNTIMES))
     if runtime not in doc:
         fail(path, runtime, "is missing; give the runtime's absolute path")
+    check_absolute_paths(path, doc)
     check_environment(path, "environment", doc.get("environment", {}))
     check_options(path, doc.get("options", {}))
     check_string_table(path, "auto-image-prefix", doc.get("auto-image-prefix", {}))
@@ -150,6 +157,14 @@ def check_keys(path: str, prefix: str, table: dict, known: dict) -> None:
             kinds = expected if isinstance(expected, tuple) else (expected,)
             wanted = " or ".join(TYPE_NAMES[kind] for kind in kinds)
             fail(path, where, f"must be {wanted}")
+
+
+def check_absolute_paths(path: str, doc: dict) -> None:
+    """Refuse a runtime or audit log given as a relative or empty path."""
+    for key, example in ABSOLUTE_KEYS.items():
+        if key in doc and not doc[key].startswith("/"):
+            fail(path, key, f'must be an absolute path, not "{doc[key]}"; write '
+                 f"it in full, e.g. {example}")
 
 
 def check_string_list(path: str, where: str, value) -> None:
