@@ -198,3 +198,13 @@ def test_a_directory_is_not_a_config(tmp_path):
 ])
 def test_a_runtime_or_audit_log_that_is_not_an_absolute_path_is_refused(text, key):
     assert f"{key} must be an absolute path" in refusal(text)
+
+
+@pytest.mark.parametrize("text", [
+    'rkt = "bin\\nrkt"\n',
+    MINIMAL + 'runtime = "rkt\\u2028podman"\n',
+    MINIMAL + '[options.common]\nrun = ["{{\\n}}"]\n',
+])
+def test_a_refusal_quoting_a_line_break_stays_one_line(text):
+    message = refusal(text)
+    assert "\\n" in message or "\\u2028" in message

@@ -7,7 +7,7 @@ can trust its shape. Each refusal names the file and the key at fault.
 import os
 
 from rktcore.messages import ConfigError
-from rktcore.template import IDENTITY_VARIABLES, variable_names
+from rktcore.template import IDENTITY_VARIABLES, one_line, variable_names
 
 DEFAULT_PATH = "/etc/rktrunner.toml"
 MODES = ("common", "batch", "interactive")
@@ -141,7 +141,7 @@ def check(path: str, doc: dict) -> None:
 
 def fail(path: str, key: str, problem: str):
     """Raise the one-line refusal for key in the config at path."""
-    raise ConfigError(f"{path}: {key} {problem}")
+    raise ConfigError(one_line(f"{path}: {key} {problem}"))
 
 
 def check_keys(path: str, prefix: str, table: dict, known: dict) -> None:

@@ -16,16 +16,23 @@ def variable_names(text: str, where: str) -> list[str]:
     while (start := text.find("{{", pos)) >= 0:
         end = text.find("}}", start + 2)
         if end < 0:
-            raise ConfigError(f'{where}: "{{{{" is never closed; add "}}}}"')
+            raise ConfigError(one_line(f'{where}: "{{{{" is never closed; add "}}}}"'))
         name = text[start + 2 : end].strip().removeprefix(".")
         if not name.isidentifier():
-            raise ConfigError(
+            raise ConfigError(one_line(
                 f'{where}: "{text[start:end + 2]}" is not a template variable; '
                 "write {{.Name}}"
-            )
+            ))
         names.append(name)
         pos = end + 2
     return names
+
+
+def one_line(text: str) -> str:
+    """Escape the control characters in text, so a message quoting it stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def render(text: str, variables: dict[str, str]) -> str:
