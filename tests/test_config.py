@@ -208,3 +208,25 @@ def test_a_runtime_or_audit_log_that_is_not_an_absolute_path_is_refused(text, ke
 def test_a_refusal_quoting_a_line_break_stays_one_line(text):
     message = refusal(text)
     assert "\\n" in message or "\\u2028" in message
+
+
+@pytest.mark.parametrize("text, key", [
+    ('rkt = "/usr/{{.Username}}/rkt"\n', "rkt"),
+    ('runtime = "podman"\npodman = "/opt/{{.Uid}}/podman"\n', "podman"),
+    (MINIMAL + 'audit-log = "/var/log/{{.Username}}.log"\n', "audit-log"),
+    (MINIMAL + 'default-interactive-cmd = "{{.HomeDir}}/sh"\n',
+     "default-interactive-cmd"),
+    (MINIMAL + '[auto-image-prefix]\n"{{.Username}}/" = "docker://x/"\n',
+     'auto-image-prefix."{{.Username}}/"'),
+    (MINIMAL + '[auto-image-prefix]\n"x/" = "docker://{{.Username}}/"\n',
+     'auto-image-prefix."x/"'),
+    (MINIMAL + '[alias."{{.Uid}}"]\nimage = "i"\n', 'alias."{{.Uid}}"'),
+    (MINIMAL + '[alias.x]\nimage = "docker://{{.Username}}/i"\n', "alias.x.image"),
+    (MINIMAL + '[alias.x]\nimage = "i"\nexec = ["{{.HomeDir}}/bin/t"]\n',
+     "alias.x.exec"),
+])
+def test_a_template_in_a_key_that_is_never_rendered_is_refused(text, key):
+    message = refusal(text)
+    assert message.startswith(f"/etc/test.toml: {key} ")
+    assert ("templates are expanded only in options, volumes and environment "
+            "tables") in message

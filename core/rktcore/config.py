@@ -61,6 +61,8 @@ ABSOLUTE_KEYS = {
     "podman": "/usr/bin/podman",
     "audit-log": "/var/log/rkt-run.log",
 }
+# Top-level strings used as they are written; only tables hold templates.
+UNRENDERED_KEYS = ("rkt", "podman", "audit-log", "default-interactive-cmd")
 TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list", dict: "a table"}
 
 
@@ -129,9 +131,11 @@ def check(path: str, doc: dict) -> None:
     if runtime not in doc:
         fail(path, runtime, "is missing; give the runtime's absolute path")
     check_absolute_paths(path, doc)
+    for key in UNRENDERED_KEYS:
+        check_unrendered(path, key, doc.get(key, ""))
     check_environment(path, "environment", doc.get("environment", {}))
     check_options(path, doc.get("options", {}))
-    check_string_table(path, "auto-image-prefix", doc.get("auto-image-prefix", {}))
+    check_prefixes(path, doc.get("auto-image-prefix", {}))
     check_volumes(path, doc.get("volume", {}))
     check_aliases(path, doc.get("alias", {}))
     check_allow(path, doc.get("allow", {}))
@@ -178,6 +182,20 @@ def check_string_table(path: str, where: str, table: dict) -> None:
     for key, value in table.items():
         if not isinstance(value, str):
             fail(path, f"{where}.{key}", "must be a string")
+
+
+def check_unrendered(path: str, where: str, text: str) -> None:
+    """Refuse a template where none is ever expanded, instead of keeping it as text."""
+    if "{{" in text:
+        fail(path, where, 'contains "{{", but templates are expanded only in '
+             "options, volumes and environment tables; write the value out")
+
+
+def table_key(table: str, name: str) -> str:
+    """Return how TOML names the key name of table, quoted where it must be."""
+    if name and all(c.isascii() and (c.isalnum() or c in "-_") for c in name):
+        return f"{table}.{name}"
+    return f'{table}."{name}"'
 
 
 def check_identity_template(path: str, where: str, text: str) -> None:
@@ -268,6 +286,15 @@ def check_volume_path(path: str, where: str, text: str) -> None:
                  "the runtime's volume option")
 
 
+def check_prefixes(path: str, prefixes: dict) -> None:
+    """Check [auto-image-prefix]: plain strings on both sides of each entry."""
+    check_string_table(path, "auto-image-prefix", prefixes)
+    for prefix, replacement in prefixes.items():
+        where = table_key("auto-image-prefix", prefix)
+        check_unrendered(path, where, prefix)
+        check_unrendered(path, where, replacement)
+
+
 def check_podman(path: str, doc: dict) -> None:
     """Refuse what a podman command has no place for: image options, rkt volumes."""
     for mode, classes in doc.get("options", {}).items():
@@ -287,18 +314,31 @@ def check_aliases(path: str, aliases: dict) -> None:
         if not isinstance(alias, dict):
             fail(path, where, "must be a table")
         check_keys(path, where + ".", alias, ALIAS_KEYS)
-        if not alias.get("image"):
-            fail(path, where, 'needs an "image"')
-        if alias["image"].startswith("-"):
-            fail(path, f"{where}.image", 'must not start with "-"')
-        check_string_list(path, f"{where}.exec", alias.get("exec", []))
-        for exe in alias.get("exec", []):
-            if not exe or exe.startswith("-"):
-                fail(path, f"{where}.exec", 'entries must be non-empty and not '
-                     'start with "-"')
+        check_unrendered(path, table_key("alias", name), name)
+        check_alias_image(path, where, alias)
+        check_execs(path, where, alias)
         check_string_list(path, f"{where}.environment-blacklist",
                           alias.get("environment-blacklist", []))
         check_environment(path, f"{where}.environment", alias.get("environment", {}))
+
+
+def check_alias_image(path: str, where: str, alias: dict) -> None:
+    """Refuse an alias without an image, or with one a runtime could misread."""
+    if not alias.get("image"):
+        fail(path, where, 'needs an "image"')
+    if alias["image"].startswith("-"):
+        fail(path, f"{where}.image", 'must not start with "-"')
+    check_unrendered(path, f"{where}.image", alias["image"])
+
+
+def check_execs(path: str, where: str, alias: dict) -> None:
+    """Refuse exec entries that are empty, look like options or hold templates."""
+    check_string_list(path, f"{where}.exec", alias.get("exec", []))
+    for exe in alias.get("exec", []):
+        if not exe or exe.startswith("-"):
+            fail(path, f"{where}.exec", 'entries must be non-empty and not '
+                 'start with "-"')
+        check_unrendered(path, f"{where}.exec", exe)
 
 
 def check_allow(path: str, allow: dict) -> None:
