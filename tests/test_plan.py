@@ -290,3 +290,11 @@ def test_an_image_that_names_a_local_file_is_refused(image):
 def test_registry_images_and_aliases_with_local_paths_are_accepted():
     assert plan(Request(image="docker://alpine:3")).image == "docker://alpine:3"
     assert plan(Request(image="quay.io/biocontainers/x:1--0")).argv
+
+
+def test_a_spaced_template_renders_like_the_dotted_form():
+    config = site(replace=('mount = "target=/home/{{.Username}}"',
+                           'mount = "target=/home/{{ Username }}"'))
+    result = plan(Request(image="qiime"), config)
+    assert "volume=home,target=/home/alice" in result.argv
+    assert not any("{{" in word for word in result.argv)
