@@ -298,3 +298,36 @@ def test_a_spaced_template_renders_like_the_dotted_form():
     result = plan(Request(image="qiime"), config)
     assert "volume=home,target=/home/alice" in result.argv
     assert not any("{{" in word for word in result.argv)
+
+
+def options_config(mode: str, cls: str, words: str):
+    """Return a config whose only options are words in [options.MODE] CLASS."""
+    text = f'rkt = "/usr/bin/rkt"\n[options.{mode}]\n{cls} = {words}\n'
+    return configuration.parse("/etc/site.toml", text.encode())
+
+
+@pytest.mark.parametrize("mode, cls", [
+    ("common", "general"), ("common", "fetch"), ("common", "run"),
+    ("batch", "run"), ("interactive", "image"), ("interactive", "general"),
+])
+def test_identity_options_in_any_class_are_refused_by_their_key(mode, cls):
+    config = options_config(mode, cls, '["--user=0"]')
+    request = Request(image="docker://alpine", interactive=mode == "interactive")
+    with pytest.raises(Refusal) as caught:
+        plan(request, config)
+    assert str(caught.value).startswith(
+        f"/etc/site.toml: options.{mode}.{cls} sets --user=0, which would run "
+        "the app as someone other than you (alice); only root may")
+    assert plan(request, config, caller=ROOT).argv
+
+
+def test_an_identity_option_split_from_its_value_is_refused_in_run():
+    config = options_config("common", "run", '["--net=host", "--group", "0"]')
+    with pytest.raises(Refusal, match="options.common.run sets --group=0"):
+        plan(Request(image="docker://alpine"), config)
+
+
+def test_the_callers_own_identity_in_run_options_is_accepted():
+    config = options_config("common", "run", '["--user={{.Uid}}"]')
+    argv = plan(Request(image="docker://alpine"), config).argv
+    assert argv[-2:] == ["--user=4242", "--group=4300"]

@@ -70,13 +70,10 @@ class Command:
 
     def options(self, choice, cls: str) -> list[str]:
         """Append the config's options of one class, common then mode; return them."""
-        added = []
-        for mode in ("common", choice.mode):
-            words = choice.config.doc.get("options", {}).get(mode, {}).get(cls, [])
-            rendered = [choice.render(word) for word in words]
-            self.extend(rendered, f"options.{mode}.{cls}")
-            added += rendered
-        return added
+        sourced = choice.sourced_options(cls)
+        for word, key in sourced:
+            self.add(word, key)
+        return [word for word, _ in sourced]
 
 
 class Choice:
@@ -102,8 +99,14 @@ class Choice:
         return render(template, self.identity)
 
     def options(self, cls: str) -> list[str]:
+        """Return the rendered options of one class, common then mode."""
+        return [word for word, _ in self.sourced_options(cls)]
+
+    def sourced_options(self, cls: str) -> list[tuple[str, str]]:
+        """Return (rendered word, options.MODE.CLASS) for one class's options."""
         doc = self.config.doc.get("options", {})
-        return [self.render(word) for mode in ("common", self.mode)
+        return [(self.render(word), f"options.{mode}.{cls}")
+                for mode in ("common", self.mode)
                 for word in doc.get(mode, {}).get(cls, [])]
 
 

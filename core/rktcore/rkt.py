@@ -4,6 +4,7 @@ RKT <general> run [--interactive] --set-env-file F <run> <--volume ...>
 IMAGE <--mount ...> <image> [--exec EXEC] [-- ARGS]
 """
 
+from rktcore.config import CLASSES
 from rktcore.messages import ConfigError
 
 IDENTITY_OPTIONS = ("--user", "--group", "--supplementary-gids")
@@ -12,6 +13,7 @@ IDENTITY_OPTIONS = ("--user", "--group", "--supplementary-gids")
 def build(command, choice) -> None:
     """Append the whole rkt command for a planned choice to command."""
     config = choice.config
+    check_identity(choice)
     command.add(config.get("rkt"), "rkt")
     command.options(choice, "general")
     command.add("run", "rkt subcommand")
@@ -67,17 +69,37 @@ def host_volume(config, volume: str) -> str:
     return volume
 
 
+def check_identity(choice) -> None:
+    """Refuse options of any class that would run the app as someone else."""
+    caller = choice.caller
+    if caller.is_root:
+        return
+    own = {"--user": str(caller.uid), "--group": str(caller.gid)}
+    for cls in CLASSES:
+        sourced = choice.sourced_options(cls)
+        words = [word for word, _ in sourced]
+        for index, flag, value in identity_settings(words):
+            if own.get(flag) != value:
+                refuse_identity(choice, sourced[index][1], flag, value)
+
+
+def refuse_identity(choice, key: str, flag: str, value: str):
+    """Raise the refusal for an identity option that names someone else."""
+    fix = ("set supplementary-groups = true instead" if flag == "--supplementary-gids"
+           else "use {{.Uid}} and {{.Gid}}")
+    shown = f"{flag}={value}" if value else flag
+    raise ConfigError(
+        f"{choice.config.path}: {key} sets {shown}, which would run the app "
+        f"as someone other than you ({choice.caller.username}); only root may; "
+        + fix
+    )
+
+
 def add_identity(command, choice, image_options: list[str]) -> None:
-    """Make the app run as the caller, refusing a config that says otherwise."""
+    """Make the app run as the caller where the config's image options do not say."""
     caller = choice.caller
     wanted = {"--user": str(caller.uid), "--group": str(caller.gid)}
-    for flag, value in identity_settings(image_options):
-        if not caller.is_root and wanted.get(flag) != value:
-            raise ConfigError(
-                f"{choice.config.path}: options sets {flag}={value}, which would "
-                f"run the app as someone other than you ({caller.username}); only "
-                "root may; use {{.Uid}} and {{.Gid}}"
-            )
+    for _, flag, _ in identity_settings(image_options):
         wanted.pop(flag, None)
     for flag, value in wanted.items():
         command.add(f"{flag}={value}", "your identity (always)")
@@ -87,11 +109,11 @@ def add_identity(command, choice, image_options: list[str]) -> None:
 
 
 def identity_settings(words: list[str]):
-    """Yield (flag, value) for each identity option among rendered words."""
+    """Yield (index, flag, value) for each identity option among rendered words."""
     for index, word in enumerate(words):
         flag, equals, value = word.partition("=")
         if flag not in IDENTITY_OPTIONS:
             continue
         if not equals:
             value = words[index + 1] if index + 1 < len(words) else ""
-        yield flag, value
+        yield index, flag, value
