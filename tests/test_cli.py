@@ -176,3 +176,12 @@ def test_exit_statuses_tell_usage_config_and_policy_apart(tmp_path):
 def test_the_sample_config_lists_its_alias():
     done = rkt_run("--config", str(SAMPLES / "rktrunner.toml"), "-l")
     assert done.stdout.startswith("bwa = -e bwa quay.io/biocontainers/bwa:0.7.15--0")
+
+
+def test_deeply_nested_toml_is_a_config_error_not_an_internal_one(tmp_path):
+    nested = tmp_path / "nested.toml"
+    nested.write_text('rkt = "/usr/bin/rkt"\na = ' + "[" * 5000)
+    done = rkt_run("--config", str(nested), "--dry-run", "x")
+    assert one_line_error(done) == (f"rkt-run: {nested}: arrays or inline tables "
+                                    "nest too deeply to read; flatten them")
+    assert done.returncode == 78

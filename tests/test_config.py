@@ -230,3 +230,9 @@ def test_a_template_in_a_key_that_is_never_rendered_is_refused(text, key):
     assert message.startswith(f"/etc/test.toml: {key} ")
     assert ("templates are expanded only in options, volumes and environment "
             "tables") in message
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 5000, "a = " + "{b = " * 5000],
+                         ids=["arrays", "inline tables"])
+def test_deeply_nested_toml_is_refused_in_one_line(text):
+    assert "nest too deeply to read; flatten them" in refusal(MINIMAL + text)

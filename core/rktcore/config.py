@@ -117,6 +117,9 @@ def parse(path: str, content: bytes) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except tomli.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}; fix the syntax") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or inline tables nest too deeply to "
+                          "read; flatten them") from None
     check(path, doc)
     return Config(path, doc)
 
