@@ -236,3 +236,19 @@ def test_a_template_in_a_key_that_is_never_rendered_is_refused(text, key):
                          ids=["arrays", "inline tables"])
 def test_deeply_nested_toml_is_refused_in_one_line(text):
     assert "nest too deeply to read; flatten them" in refusal(MINIMAL + text)
+
+
+@pytest.mark.parametrize("name", [
+    "a,kind=host,source=/etc", "Home", "my_data", "-x", "x-", "a--b", "", "a b",
+    "données",
+])
+def test_a_volume_name_rkt_would_not_accept_is_refused(name):
+    message = refusal(MINIMAL + f'[volume."{name}"]\nvolume = "kind=empty"\n')
+    assert message.startswith(f'/etc/test.toml: volume."{name}" is not a name ')
+    assert "lower-case letters and digits" in message
+
+
+@pytest.mark.parametrize("name", ["home", "volume-config", "r2", "0-data"])
+def test_volume_names_in_rkts_form_are_accepted(name):
+    config = parse(MINIMAL + f'[volume."{name}"]\nvolume = "kind=empty"\n')
+    assert name in config.doc["volume"]

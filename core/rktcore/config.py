@@ -254,6 +254,10 @@ def check_volumes(path: str, volumes: dict) -> None:
     """Check [volume.NAME] tables."""
     for name, volume in volumes.items():
         where = f"volume.{name}"
+        if not is_volume_name(name):
+            fail(path, f'volume."{name}"', "is not a name rkt accepts; use "
+                 "lower-case letters and digits, with single dashes between them "
+                 "(volume-config)")
         if not isinstance(volume, dict):
             fail(path, where, "must be a table")
         check_keys(path, where + ".", volume, VOLUME_KEYS)
@@ -263,6 +267,12 @@ def check_volumes(path: str, volumes: dict) -> None:
         for key in PATH_KEYS:
             if key in volume:
                 check_volume_path(path, f"{where}.{key}", volume[key])
+
+
+def is_volume_name(name: str) -> bool:
+    """Say whether name has rkt's form: a-z and 0-9, joined by single dashes."""
+    return all(part.isascii() and part.isalnum() and part == part.lower()
+               for part in name.split("-"))
 
 
 def check_volume_form(path: str, where: str, volume: dict) -> None:
