@@ -252,3 +252,50 @@ def test_a_volume_name_rkt_would_not_accept_is_refused(name):
 def test_volume_names_in_rkts_form_are_accepted(name):
     config = parse(MINIMAL + f'[volume."{name}"]\nvolume = "kind=empty"\n')
     assert name in config.doc["volume"]
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("", "as it is empty"),
+    ("a b", "as it contains spaces or control characters"),
+    ("a\\tb", "as it contains spaces or control characters"),
+    ("a\\nb", "as it contains spaces or control characters"),
+    ("-x", 'as it starts with "-"'),
+])
+def test_an_alias_no_one_could_name_on_the_command_line_is_refused(name, reason):
+    message = refusal(MINIMAL + f'[alias."{name}"]\nimage = "i"\n')
+    assert message.startswith(f'/etc/test.toml: alias."{name}" is a name no one '
+                              "can run, " + reason)
+    assert message.endswith("rename the alias")
+
+
+@pytest.mark.parametrize("exe, reason", [
+    ("/usr/bin/", "as its file name is empty"),
+    ("/usr/bin/my tool", "as its file name contains spaces or control"),
+    ("/usr/bin/-x", 'as its file name starts with "-"'),
+])
+def test_an_exec_whose_file_name_no_one_could_name_is_refused(exe, reason):
+    message = refusal(MINIMAL + f'[alias.x]\nimage = "i"\nexec = ["{exe}"]\n')
+    assert message.startswith(f'/etc/test.toml: alias.x.exec entry "{exe}" gives '
+                              "an alias no one can run, " + reason)
+
+
+def test_an_exec_with_a_control_character_is_refused():
+    message = refusal(MINIMAL + '[alias.x]\nimage = "i"\nexec = ["/opt/a\\nb/t"]\n')
+    assert "alias.x.exec entries must be non-empty, free of control" in message
+
+
+@pytest.mark.parametrize("description", [
+    "two\\nlines", "a\\ttab", "a\\u2028line separator", "a\\u001b[31mred",
+    "a\\u202eright-to-left override",
+])
+def test_a_description_that_would_break_the_listings_lines_is_refused(description):
+    message = refusal(MINIMAL + f'[alias.x]\nimage = "i"\n'
+                      f'description = "{description}"\n')
+    assert message.startswith("/etc/test.toml: alias.x.description contains a "
+                              "line break or another control character")
+
+
+def test_a_description_may_use_any_printable_text():
+    text = "Burrows\u2013Wheeler aligner\u00a0: short reads, \u00e9 \u4e2d"
+    config = parse(MINIMAL + f'[alias.x]\nimage = "i"\ndescription = "{text}"\n')
+    assert config.doc["alias"]["x"]["description"] == text

@@ -327,12 +327,33 @@ def check_aliases(path: str, aliases: dict) -> None:
         if not isinstance(alias, dict):
             fail(path, where, "must be a table")
         check_keys(path, where + ".", alias, ALIAS_KEYS)
-        check_unrendered(path, table_key("alias", name), name)
+        check_alias_name(path, name)
         check_alias_image(path, where, alias)
         check_execs(path, where, alias)
+        check_description(path, where, alias)
         check_string_list(path, f"{where}.environment-blacklist",
                           alias.get("environment-blacklist", []))
         check_environment(path, f"{where}.environment", alias.get("environment", {}))
+
+
+def name_problem(name: str) -> str:
+    """Say why no one could type name as the alias word of rkt-run, or return ""."""
+    if not name:
+        return "is empty"
+    if name.startswith("-"):
+        return 'starts with "-", which rkt-run would read as an option'
+    if " " in name or not name.isprintable():
+        return "contains spaces or control characters"
+    return ""
+
+
+def check_alias_name(path: str, name: str) -> None:
+    """Refuse an alias name that no one could type, or that holds a template."""
+    problem = name_problem(name)
+    if problem:
+        fail(path, f'alias."{name}"', f"is a name no one can run, as it {problem}; "
+             "rename the alias")
+    check_unrendered(path, table_key("alias", name), name)
 
 
 def check_alias_image(path: str, where: str, alias: dict) -> None:
@@ -348,10 +369,30 @@ def check_execs(path: str, where: str, alias: dict) -> None:
     """Refuse exec entries that are empty, look like options or hold templates."""
     check_string_list(path, f"{where}.exec", alias.get("exec", []))
     for exe in alias.get("exec", []):
-        if not exe or exe.startswith("-"):
-            fail(path, f"{where}.exec", 'entries must be non-empty and not '
-                 'start with "-"')
+        if not exe or exe.startswith("-") or not exe.isprintable():
+            fail(path, f"{where}.exec", "entries must be non-empty, free of control "
+                 'characters and not start with "-"')
+        problem = name_problem(os.path.basename(exe))
+        if problem:
+            fail(path, f"{where}.exec", f'entry "{exe}" gives an alias no one can '
+                 f"run, as its file name {problem}; list the executable by a file "
+                 "name that can be typed as one word")
         check_unrendered(path, f"{where}.exec", exe)
+
+
+def check_description(path: str, where: str, alias: dict) -> None:
+    """Refuse a description that would not print as part of one line."""
+    if not all(is_text(c) for c in alias.get("description", "")):
+        fail(path, f"{where}.description", "contains a line break or another "
+             "control character, which would break the one line per alias of "
+             "rkt-run -l; keep it to plain text on one line")
+
+
+def is_text(char: str) -> bool:
+    """Say whether char prints in a line: not a control, a format mark or a break."""
+    if char.isprintable():
+        return True
+    return char.isspace() and char >= "\xa0" and char not in "\u2028\u2029"
 
 
 def check_allow(path: str, allow: dict) -> None:
