@@ -299,3 +299,11 @@ def test_a_description_may_use_any_printable_text():
     text = "Burrows\u2013Wheeler aligner\u00a0: short reads, \u00e9 \u4e2d"
     config = parse(MINIMAL + f'[alias.x]\nimage = "i"\ndescription = "{text}"\n')
     assert config.doc["alias"]["x"]["description"] == text
+
+
+def test_an_exec_named_like_its_own_alias_asks_for_the_alias_to_be_renamed():
+    message = refusal(MINIMAL + '[alias.bwa]\nimage = "i"\nexec = ["/usr/bin/bwa"]\n')
+    assert message == (
+        '/etc/test.toml: alias.bwa.exec entry "/usr/bin/bwa" already gets an alias '
+        'of its own name, "bwa", which is this alias\'s name too; rename the '
+        'alias, e.g. to "bwa_" as rktrunner names image aliases')

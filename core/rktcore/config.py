@@ -420,6 +420,10 @@ def alias_index(path: str, doc: dict) -> dict[str, tuple[str, str]]:
 def register(path: str, index: dict, name: str, entry: tuple[str, str]) -> None:
     """Add one name to the alias index unless another entry holds it."""
     held = index.get(name)
+    if held == (entry[0], "") and entry[1]:
+        fail(path, f"alias.{name}.exec", f'entry "{entry[1]}" already gets an '
+             f'alias of its own name, "{name}", which is this alias\'s name too; '
+             f'rename the alias, e.g. to "{name}_" as rktrunner names image aliases')
     if held is not None:
         fail(path, f"alias.{entry[0]}", f'defines "{name}", which '
              f"{describe_entry(held)} already defines; rename one")
