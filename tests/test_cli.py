@@ -185,3 +185,29 @@ def test_deeply_nested_toml_is_a_config_error_not_an_internal_one(tmp_path):
     assert one_line_error(done) == (f"rkt-run: {nested}: arrays or inline tables "
                                     "nest too deeply to read; flatten them")
     assert done.returncode == 78
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["--exec=", "img"], "--exec"),
+    (["--exec", "", "img"], "--exec"),
+    (["-e", "", "img"], "-e"),
+    (["-ive", "", "img"], "-e"),
+    (["--config", "", "img"], "--config"),
+    (["--config=", "img"], "--config"),
+    (["--volume", "", "img"], "--volume"),
+    (["--volume=", "img"], "--volume"),
+    (["--set-env", "", "img"], "--set-env"),
+    (["--set-env=", "img"], "--set-env"),
+])
+def test_an_empty_option_value_is_refused(argv, option):
+    with pytest.raises(UsageError) as caught:
+        parse(argv)
+    assert str(caught.value) == (f"{option} needs a value, not an empty one; "
+                                 "see rkt-run --help")
+
+
+def test_an_empty_option_value_is_a_usage_error_on_the_command_line():
+    done = rkt_run("--config", SITE, "--dry-run", "-e", "", "qiime")
+    assert one_line_error(done) == ("rkt-run: -e needs a value, not an empty one; "
+                                    "see rkt-run --help")
+    assert done.returncode == 64

@@ -73,11 +73,11 @@ def parse(argv: list[str]) -> Options:
         if name in VALUED and name.startswith("--"):
             if not equals:
                 value = take_value(name, words)
-            store(options, VALUED[name], value)
+            store(options, name, value)
         elif word in FLAGS:
             setattr(options, FLAGS[word], True)
         elif word[:2] == "-e":
-            store(options, "exec", word[2:] or take_value("-e", words))
+            store(options, "-e", word[2:] or take_value("-e", words))
         elif not word.startswith("--") and all("-" + c in FLAGS for c in word[1:]):
             for letter in word[1:]:
                 setattr(options, FLAGS["-" + letter], True)
@@ -85,7 +85,7 @@ def parse(argv: list[str]) -> Options:
                 "-" + c in FLAGS for c in word[1:-1]):
             for letter in word[1:-1]:
                 setattr(options, FLAGS["-" + letter], True)
-            store(options, "exec", take_value("-e", words))
+            store(options, "-e", take_value("-e", words))
         else:
             raise UsageError(f'unknown option "{name}"; rkt-run --help lists them')
     if words:
@@ -101,8 +101,11 @@ def take_value(name: str, words: list[str]) -> str:
     return words.pop(0)
 
 
-def store(options: Options, attribute: str, value: str) -> None:
-    """Set an option's value, appending for the ones that repeat."""
+def store(options: Options, name: str, value: str) -> None:
+    """Set the value of option name, appending for the ones that repeat."""
+    if not value:
+        raise UsageError(f"{name} needs a value, not an empty one; see rkt-run --help")
+    attribute = VALUED[name]
     if attribute in REPEATED:
         getattr(options, attribute).append(value)
     else:
