@@ -331,3 +331,18 @@ def test_the_callers_own_identity_in_run_options_is_accepted():
     config = options_config("common", "run", '["--user={{.Uid}}"]')
     argv = plan(Request(image="docker://alpine"), config).argv
     assert argv[-2:] == ["--user=4242", "--group=4300"]
+
+
+@pytest.mark.parametrize("runtime", ["rkt", "podman"])
+def test_fetch_options_are_accepted_and_add_nothing_to_the_command(runtime):
+    top = f'runtime = "{runtime}"\n{runtime} = "/usr/bin/{runtime}"\n'
+    options = '[options.common]\nrun = ["--net=host"]\n'
+    fetch = ('fetch = ["--trust-keys-from-https"]\n'
+             '[options.batch]\nfetch = ["--no-store"]\n'
+             '[options.interactive]\nfetch = ["--full"]\n')
+    without = configuration.parse("/etc/site.toml", (top + options).encode())
+    with_fetch = configuration.parse("/etc/site.toml",
+                                     (top + options + fetch).encode())
+    for interactive in (False, True):
+        request = Request(image="docker://alpine", interactive=interactive)
+        assert plan(request, with_fetch).argv == plan(request, without).argv
