@@ -7,6 +7,7 @@ from conftest import CONFIGS
 from rktcore import config as configuration
 from rktcore.identity import Caller
 from rktcore.messages import Refusal
+from rktcore.options import parse as parse_options
 from rktcore.plan import Request, make_plan
 from rktcore.preview import environment_lines
 
@@ -102,3 +103,72 @@ def test_the_environment_file_has_one_valid_line_per_variable(request):
     names = [line.partition("=")[0] for line in lines]
     assert len(set(names)) == len(names)
     assert all(name.isidentifier() and name.isascii() for name in names)
+
+
+# The command line itself: rkt-run's options, a name, then the user's words.
+PODMAN = configuration.parse("/etc/podman.toml", (
+    'runtime = "podman"\npodman = "/usr/bin/podman"\n'
+    '[options.common]\nrun = ["--net=host"]\n'
+    '[volume.data]\nsource = "/data"\ntarget = "/data"\non-request = true\n'
+    '[alias.samtools_]\nimage = "quay.io/biocontainers/samtools:1.3.1--5"\n'
+    'exec = ["/usr/local/bin/samtools"]\n').encode())
+# Mostly values a site accepts, so that most command lines reach a plan.
+executable = st.one_of(st.sampled_from(["sh", "/bin/sh", "bwa", "julia"]), word)
+setting = st.one_of(
+    st.builds("{}={}".format, st.sampled_from(["LANG", "OMP_NUM_THREADS"]), word),
+    word)
+volume = st.one_of(st.just("data"), st.sampled_from(["scratch", "home"]), word)
+option_words = st.one_of(
+    st.tuples(st.sampled_from(["-e", "--exec", "-ie", "-vne"]),
+              executable).map(list),
+    executable.map(lambda value: ["--exec=" + value]),
+    executable.map(lambda value: ["-e" + value]),
+    st.tuples(st.just("--set-env"), setting).map(list),
+    setting.map(lambda value: ["--set-env=" + value]),
+    st.tuples(st.just("--volume"), volume).map(list),
+    st.sampled_from([["-i"], ["-n"], ["-v"], ["-in"], ["-vin"], ["--dry-run"],
+                     ["--interactive"], ["--print-env"], ["--no-image-prefix"]]),
+)
+names = st.one_of(st.sampled_from(["samtools", "samtools_", "julia", "julia_",
+                                   "qiime", "docker://alpine"]), word)
+
+
+@st.composite
+def command_lines(draw):
+    """Return (argv, the user's words after the name) for one rkt-run call."""
+    options = [w for option in draw(st.lists(option_words, max_size=4))
+               for w in option]
+    name = draw(names)
+    end = ["--"] if draw(st.booleans()) or name.startswith("-") else []
+    args = draw(words)
+    return options + end + [name] + args, args
+
+
+def planned_command(config, argv):
+    try:
+        request = parse_options(argv).request()
+        return make_plan(config, CALLER, request, {}, "/home/alice")
+    except Refusal:
+        return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from([CONFIG, PODMAN]), command_lines())
+def test_no_word_after_the_name_reaches_the_runtime_before_the_end_of_options(
+        config, command):
+    argv, args = command
+    plan = planned_command(config, argv)
+    if plan is None:
+        return
+    assert parse_options(argv).args == args
+    ends = [i for i, origin in enumerate(plan.origins)
+            if origin.startswith("end of ")]
+    end = ends[0] if ends else len(plan.argv)
+    if args:
+        assert plan.argv[end] == "--"
+        assert plan.argv[len(plan.argv) - len(args):] == args
+        assert end < len(plan.argv) - len(args)
+    for text, origin in zip(plan.argv[:end], plan.origins[:end]):
+        assert origin != "your arguments", (text, origin)
+        if origin.startswith(USER_ORIGINS) and text != "--exec":
+            assert not text.startswith("-"), (text, origin)
