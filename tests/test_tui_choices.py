@@ -11,9 +11,12 @@ import pytest
 from rktcore import config as configuration
 from rktcore.identity import Caller
 from rktcore.preview import command_line
+from textual.events import Key
+from textual.keys import _character_to_key
 from textual.widgets import Checkbox, Input, Select, Switch
 
 from rkttui.app import RktTui
+from rkttui.screens.main import SETTLE_DELAY
 from rkttui.site import Site
 from rkttui.widgets.catalogue_list import CatalogueList
 from rkttui.widgets.command_preview import CommandPreview
@@ -435,9 +438,83 @@ async def test_help_opens_on_f1_and_question_mark_and_closes_on_escape(tmp_path)
 
 
 @drive
-async def test_q_quits_from_the_list(tmp_path):
+async def test_every_letter_typed_on_the_list_goes_to_the_filter_q_too(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"qiime")
+        await pilot.pause()
+        assert app.is_running
+        assert app.screen.query_one("#filter", Input).value == "qiime"
+
+
+@drive
+async def test_ctrl_q_quits_from_the_list(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+@drive
+async def test_q_quits_from_the_preview_where_nothing_is_typed(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot, "bwa")
+        preview(app).focus()
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+# Keys typed ahead: a terminal delivers fast typing or a paste in one read, so
+# every key reaches the app before the first is acted on.
+
+CHARACTERS = {"enter": "\r", "tab": "\t", "slash": "/", "space": " "}
+
+
+def key_event(key: str) -> Key:
+    """Return the event a terminal gives for a key name or a character."""
+    if len(key) == 1:
+        return Key(_character_to_key(key), key)
+    return Key(key, CHARACTERS.get(key))
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Send keys to the app all at once, as a terminal does, then let it settle."""
+    for key in keys:
+        pilot.app._driver.send_message(key_event(key))
+    await pilot.pause(SETTLE_DELAY * 2)
+
+
+@drive
+async def test_keys_typed_ahead_of_enter_in_the_filter_reach_the_arguments(
+        tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "slash", *"bwa", "enter", *"mem x")
+        assert app.screen.query_one("#filter", Input).value == "bwa"
+        assert app.screen.query_one("#arguments", Input).value == "mem x"
+        assert preview(app).handoff_text == "rkt-run -- bwa mem x"
+
+
+@drive
+async def test_arrows_typed_ahead_in_the_filter_move_before_enter_chooses(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "slash", *"blst", "down", "enter", *"-h")
+        assert app.screen.query_one("#arguments", Input).value == "-h"
+        assert preview(app).handoff_text == "rkt-run --exec blastn -- blast-2.15 -h"
+
+
+@drive
+async def test_a_value_typed_ahead_of_tab_in_a_variable_row_is_its_value(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot, "bwa")
+        await pilot.click("#env-add")
+        await pilot.pause()
+        await burst(pilot, *"OMP_NUM_THREADS", "tab", "8")
+        assert app.screen.query_one("#env-rows").pairs == [("OMP_NUM_THREADS", "8")]
+        assert preview(app).handoff_text == (
+            "rkt-run --set-env OMP_NUM_THREADS=8 -- bwa")

@@ -73,15 +73,34 @@ def test_the_demo_in_a_real_terminal_filters_and_shows_the_planned_command(
     assert "same as rkt-run -- samtools" in flat
 
     # Enter chooses the match at the cursor and moves to its arguments; esc
-    # goes back to the list, where q quits.
+    # goes back to the list, where q is a letter for the filter and ctrl+q quits.
     tmux.run("send-keys", "-t", "tui", "Enter")
     tmux.run("send-keys", "-t", "tui", "-l", "view x.bam")
     tmux.wait_for("rkt-run -- samtools view x.bam")
     tmux.run("send-keys", "-t", "tui", "Escape")
-    tmux.wait_for("q Quit")
-    tmux.run("send-keys", "-t", "tui", "q")
+    tmux.wait_for("⏎ Choose")
+    tmux.run("send-keys", "-t", "tui", "-l", "q")
+    tmux.wait_for("20 of 46 match")
+    tmux.run("send-keys", "-t", "tui", "C-q")
     screen = tmux.wait_for("rkt-tui exited 0")
     assert "Traceback" not in screen
+
+
+def test_keys_sent_in_one_burst_land_in_the_fields_they_were_typed_for(
+        tmux, tmp_path):
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "TERM": "xterm"}
+    command = f"{TUI} --demo; echo rkt-tui exited $?; sleep 30"
+    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "tui",
+                    "-x", "140", "-y", "42", command],
+                   env=environment, check=True, timeout=30)
+    tmux.wait_for("46 entries")
+
+    # One send-keys: the terminal hands rkt-tui every key in one read.
+    tmux.run("send-keys", "-t", "tui", "/bwa", "Enter", "mem x")
+    screen = tmux.wait_for("same as  rkt-run -- bwa mem x")
+    assert "bwamem" not in screen
+    tmux.run("send-keys", "-t", "tui", "C-q")
+    tmux.wait_for("rkt-tui exited 0")
 
 
 def test_run_hands_the_terminal_to_rkt_run_and_its_exit_status_is_the_users(

@@ -12,7 +12,8 @@ Find a tool your site offers, choose within what the admin allows, watch the
 exact command take shape, and run it. rkt-tui holds no privilege: Run hands the
 request to `rkt-run`, which checks it again and starts the container.
 
-- `/` (or any letter on the list) filter by name, image or description, fuzzily
+- `/` (or any letter typed on the list) filter by name, image or description,
+  fuzzily
 - `↑` `↓` move in the list, from the filter too; `enter` chooses and moves to
   the arguments
 - `tab` `shift+tab` move between the list, the choices and the preview
@@ -23,7 +24,8 @@ request to `rkt-run`, which checks it again and starts the container.
 - `ctrl+s` save as a wrapper script: `exec rkt-run ... "$@"`
 - `ctrl+p` every action, and the themes, by name
 - `esc` go back to the list; from the filter or the list, clear the filter
-- `?` `F1` this help; `q` quits from the list or the preview
+- `?` `F1` this help
+- `ctrl+q` quit; `q` too on the preview, where nothing is typed
 
 Arguments are split as a shell splits them: quote words that hold spaces.
 Default volumes are always mounted; on-request volumes are yours to toggle.

@@ -37,7 +37,9 @@ class MainScreen(Screen):
         Binding("ctrl+o", "copy_handoff", "Copy rkt-run", show=False),
         Binding("escape", "back", "Back"),
         Binding("f1,question_mark", "app.help", "Help", key_display="?"),
-        Binding("q", "app.quit", "Quit"),
+        # q is a letter for the filter here, and quits only from the preview.
+        # Priority, as the app's own ctrl+q is, so that the footer shows it.
+        Binding("ctrl+q", "app.quit", "Quit", key_display="^q", priority=True),
     ]
 
     def __init__(self, site, alias: str = "") -> None:
@@ -57,10 +59,12 @@ class MainScreen(Screen):
         yield Header()
         with Horizontal(id="body"):
             with Vertical(id="browse"):
-                yield FilterBox(placeholder="/ filter: names, images, descriptions",
+                yield FilterBox(self.steer,
+                                placeholder="/ filter: names, images, descriptions",
                                 id="filter")
                 yield Plain(id="match-count")
-                yield CatalogueList(id="catalogue")
+                yield CatalogueList(self.choose, self.action_filter,
+                                    id="catalogue")
                 yield Plain(id="images-note")
             yield ChoicePane(self.site, id="choice")
         yield CommandPreview(self.site.config_arg, id="preview")
@@ -103,37 +107,38 @@ class MainScreen(Screen):
             count.show(f"{total:,} entries")
         return len(found)
 
-    def on_catalogue_list_typed(self, event: CatalogueList.Typed) -> None:
-        filter_box = self.query_one("#filter", Input)
-        self.set_focus(filter_box)
-        if event.character:
-            filter_box.insert_text_at_cursor(event.character)
-
     @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.apply_filter(event.value)
+    def filter_changed(self) -> None:
+        self.follow_filter(self.query_one("#filter", Input).value)
 
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self) -> None:
-        # Enter chooses the best match at once; with no match the typed filter
-        # stays, so it can be corrected.
+    def follow_filter(self, query: str) -> None:
+        """Filter the list by query, unless it shows that filter already."""
+        # The filter's text may be ahead of its Changed messages: steer() has
+        # filtered by the newest text, and an older message must not undo it.
+        if self.query_one(CatalogueList).query != query:
+            self.apply_filter(query)
+
+    def steer(self, key: str, query: str) -> None:
+        """Act on a key in the filter: move through the matches, choose, or go back."""
+        self.follow_filter(query)
         catalogue = self.query_one(CatalogueList)
-        if catalogue.entry is None:
+        if key == "enter":
+            self.choose_match()
+        elif key == "escape":
+            self.action_back()
+        elif key in ("up", "down"):
+            catalogue.cursor += 1 if key == "down" else -1
+        else:
+            catalogue.action_page(1 if key == "pagedown" else -1)
+
+    def choose_match(self) -> None:
+        """Choose the match at the cursor; with none, keep the filter to correct."""
+        entry = self.query_one(CatalogueList).entry
+        if entry is None:
             self.notify("nothing matches the filter; esc clears it",
                         title="Nothing to choose", severity="warning")
             return
-        catalogue.action_choose()
-
-    def on_key(self, event) -> None:
-        # Up and down in the filter move through the matches, as in a picker.
-        if self.focused is self.query_one("#filter", Input) and event.key in (
-                "up", "down", "pageup", "pagedown"):
-            event.stop()
-            catalogue = self.query_one(CatalogueList)
-            if event.key in ("up", "down"):
-                catalogue.cursor += 1 if event.key == "down" else -1
-            else:
-                catalogue.action_page(1 if event.key == "pagedown" else -1)
+        self.choose(entry)
 
     def on_catalogue_list_highlighted(self, event: CatalogueList.Highlighted) -> None:
         # While the filter is being typed, the choices and the preview follow
@@ -155,7 +160,9 @@ class MainScreen(Screen):
         if pane.entry is not self.pending_entry or pane.draft.entry is None:
             pane.entry = self.pending_entry
 
-    def on_catalogue_list_chosen(self, event: CatalogueList.Chosen) -> None:
+    def choose(self, entry) -> None:
+        """Show entry's choices and move to its arguments, before the next key."""
+        self.pending_entry = entry
         self.settle()
         self.set_focus(self.query_one("#arguments", Input))
 

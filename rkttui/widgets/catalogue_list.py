@@ -2,6 +2,10 @@
 
 A line-API widget rather than one widget per entry, so that showing a new set
 of matches costs the same for ten entries as for ten thousand.
+
+Choosing and starting the filter move the focus, so they are callbacks run
+as the key arrives rather than messages handled later: the keys typed after
+them must find the focus moved (see rkttui.widgets.typeahead).
 """
 
 from rich.segment import Segment
@@ -15,10 +19,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from rkttui.catalogue import IMAGE, name_positions
+from rkttui.widgets.typeahead import pass_on
 
 NAME_WIDTH = 24
-# Printable keys that keep their meaning on the list instead of filtering.
-KEPT_KEYS = ("q", "?")
+# The one printable key that keeps its meaning on the list: help. Every other
+# goes to the filter, so that no name is cut short by a key that does more.
+HELP_KEY = "?"
 
 
 def human_size(size: int) -> str:
@@ -74,22 +80,11 @@ class CatalogueList(ScrollView, can_focus=True):
             self.entry = entry
             self.filtering = filtering
 
-    class Chosen(Message):
-        """The user chose the entry under the cursor."""
-
-        def __init__(self, entry) -> None:
-            super().__init__()
-            self.entry = entry
-
-    class Typed(Message):
-        """A letter typed on the list, for the filter ("" for / itself)."""
-
-        def __init__(self, character: str) -> None:
-            super().__init__()
-            self.character = character
-
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, choose, find, *, id: str | None = None) -> None:
+        """Make the list; choose(entry) chooses, find() moves to the filter."""
         super().__init__(id=id)
+        self.choose = choose
+        self.find = find
         self.entries: list = []
         self.query = ""
         self._highlighted = None
@@ -165,15 +160,22 @@ class CatalogueList(ScrollView, can_focus=True):
 
     def action_choose(self) -> None:
         if self.entry is not None:
-            self.post_message(self.Chosen(self.entry))
+            self.choose(self.entry)
 
     def on_key(self, event: Key) -> None:
-        # Letters typed on the list start the filter. Handled here, in the order
-        # typed, because letters that follow / come faster than the focus moves.
+        if pass_on(self, event):
+            return
         character = event.character or ""
-        if character == "/" or (event.is_printable and character not in KEPT_KEYS):
+        if event.key == "enter":
             event.stop()
-            self.post_message(self.Typed(character.removeprefix("/")))
+            event.prevent_default()
+            self.action_choose()
+        elif character == "/" or (event.is_printable and character != HELP_KEY):
+            event.stop()
+            event.prevent_default()
+            self.find()
+            if character != "/":
+                pass_on(self, event)  # the letter starts the filter's text
 
     def on_click(self, event: Click) -> None:
         offset = event.get_content_offset(self)

@@ -19,8 +19,10 @@ from rkttui.catalogue import ALIAS, EXEC, IMAGE
 from rkttui.draft import Draft, exec_choices, verdict
 from rkttui.widgets.env_rows import EnvRows
 from rkttui.widgets.plain import Plain
+from rkttui.widgets.typeahead import TypeaheadInput
 
 IMAGE_DEFAULT = "(the image's default)"
+ARGUMENTS_HINT = "as in a shell: mem ref.fa 'my reads.fq'"
 
 
 def widget_id(name: str) -> str:
@@ -81,12 +83,13 @@ class ChoicePane(VerticalScroll):
             yield Label("executable", classes="field-label")
             yield Select([(IMAGE_DEFAULT, "")], allow_blank=False, compact=True,
                          id="exec-select")
-            yield Input(placeholder="or type one", compact=True, id="exec-text")
+            yield TypeaheadInput(placeholder="or type one", compact=True,
+                                 id="exec-text")
             yield Plain(id="exec-fixed")
         with Horizontal(classes="field"):
             yield Label("arguments", classes="field-label")
-            yield Input(placeholder="as in a shell: mem ref.fa 'my reads.fq'",
-                        compact=True, id="arguments")
+            yield TypeaheadInput(placeholder=ARGUMENTS_HINT, compact=True,
+                                 id="arguments")
         yield Plain(id="arguments-problem")
         yield Label("volumes", classes="section")
         for name in self.fixed:

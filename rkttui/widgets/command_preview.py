@@ -64,6 +64,8 @@ class CommandPreview(Vertical, can_focus=True):
         Binding("enter", "screen.run", "Run"),
         Binding("c", "screen.copy_command", "Copy command"),
         Binding("x", "screen.toggle_explained", "Explain"),
+        # Nothing is typed here, so q may quit as in other terminal programs.
+        Binding("q", "app.quit", "Quit"),
     ]
 
     outcome = reactive(None, always_update=True)

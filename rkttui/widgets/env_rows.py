@@ -7,6 +7,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input
 
 from rkttui.widgets.plain import Plain
+from rkttui.widgets.typeahead import TypeaheadInput
 
 
 class EnvRow(Vertical):
@@ -22,11 +23,12 @@ class EnvRow(Vertical):
 
     def compose(self):
         with Horizontal(classes="env-inputs"):
-            yield Input(self.name_typed, placeholder="NAME", classes="env-name",
-                        compact=True,
-                        suggester=SuggestFromList(self.names, case_sensitive=True))
-            yield Input(self.value_typed, placeholder="value", classes="env-value",
-                        compact=True)
+            suggester = SuggestFromList(self.names, case_sensitive=True)
+            yield TypeaheadInput(self.name_typed, placeholder="NAME",
+                                 classes="env-name", compact=True,
+                                 suggester=suggester)
+            yield TypeaheadInput(self.value_typed, placeholder="value",
+                                 classes="env-value", compact=True)
             yield Button("✕", classes="env-remove", compact=True,
                          tooltip="remove this variable")
         yield Plain(classes="env-verdict")
