@@ -236,7 +236,7 @@ def package_sources() -> list[tuple[str, str]]:
 def install_problems(layout, config, sources) -> list[str]:
     """Return every reason not to install: paths root would trust but others own."""
     found = []
-    checked: set[str] = set()
+    checked: dict[str, str | None] = {}
     for path in (layout.bin, layout.lib_parent):
         found += path_problems(nearest_existing(path), "prefix", checked)
     found += path_problems(nearest_existing(config), "config", checked)
@@ -255,17 +255,17 @@ def interpreter_problems(interpreter: str) -> list[str]:
     """Return what keeps the interpreter and its library from serving rkt-run."""
     import sysconfig
 
-    found = path_problems(interpreter, "interpreter", set())
+    found = path_problems(interpreter, "interpreter", {})
     found += unreachable(interpreter, stat.S_IXOTH, "interpreter")
     for key in ("stdlib", "platstdlib"):
         library = sysconfig.get_path(key)
-        found += path_problems(library, "standard library", set())
+        found += path_problems(library, "standard library", {})
         found += unreachable(library, stat.S_IROTH | stat.S_IXOTH,
                              "standard library")
     return list(dict.fromkeys(found))
 
 
-def path_problems(path: str, what: str, checked: set[str]) -> list[str]:
+def path_problems(path: str, what: str, checked: dict) -> list[str]:
     """Return one line per unsafe component of path, each with its fix."""
     lines = []
     for where, problem in integrity.problems(path, checked):
@@ -434,7 +434,7 @@ def c_string(path: str) -> str:
 def staged_problems(stage: str, launcher: str) -> list[str]:
     """Return problems of what install itself wrote (none, unless tampered with)."""
     found = tree_problems(stage, "installed file")
-    found += path_problems(launcher, "launcher", set())
+    found += path_problems(launcher, "launcher", {})
     return found
 
 
@@ -507,7 +507,7 @@ def launcher_problems(layout, interpreter: str, mode: int) -> list[str]:
         info = os.lstat(layout.launcher)
     except OSError:
         return [f"{layout.launcher} is missing; run rkt-run-admin install"]
-    found = path_problems(layout.launcher, "launcher", set())
+    found = path_problems(layout.launcher, "launcher", {})
     if not stat.S_ISREG(info.st_mode):
         return found + [f"{layout.launcher} is not a regular file; remove it and "
                         "run rkt-run-admin install"]
@@ -531,7 +531,7 @@ def launcher_runs(launcher: str, interpreter: str, entry: str) -> bool:
 
 def tree_problems(root: str, what: str) -> list[str]:
     """Return problems of every file and directory under root, and above it."""
-    found = path_problems(root, what, set())
+    found = path_problems(root, what, {})
     for folder, subfolders, files in os.walk(root):
         for name in subfolders + files:
             path = os.path.join(folder, name)
@@ -550,7 +550,7 @@ def config_problems(layout, interpreter: str, config: str) -> list[str]:
     if not os.path.exists(config):
         return [f"{config} (config) does not exist; write it (see the sample "
                 "config in README)"]
-    found = path_problems(config, "config", set())
+    found = path_problems(config, "config", {})
     found += unreachable(config, stat.S_IROTH, "config")
     if found:
         return found
@@ -560,14 +560,14 @@ def config_problems(layout, interpreter: str, config: str) -> list[str]:
         if kind == "problem":
             found.append(text)
         elif kind == "runtime":
-            found += path_problems(text, "runtime", set())
+            found += path_problems(text, "runtime", {})
             if not os.access(text, os.X_OK):
                 found.append(f"{text} (runtime) is not executable; install it "
                              "or correct the config")
         elif kind == "audit-log":
-            found += path_problems(os.path.dirname(text), "audit log", set())
+            found += path_problems(os.path.dirname(text), "audit log", {})
             if os.path.lexists(text):
-                found += path_problems(text, "audit log", set())
+                found += path_problems(text, "audit log", {})
     return found
 
 

@@ -35,7 +35,7 @@ def audit_line(caller, plan, cwd: str) -> str:
 
 def append(path: str, line: str) -> None:
     """Append one time-stamped line to the audit file, creating it 0600."""
-    integrity.check_path(os.path.dirname(os.path.abspath(path)), "audit log", set())
+    integrity.check_path(os.path.dirname(os.path.abspath(path)), "audit log", {})
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     entry = f"{stamp} rkt-run[{os.getpid()}]: {line}\n".encode("utf-8",
                                                                 "backslashreplace")

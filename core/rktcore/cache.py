@@ -98,7 +98,7 @@ def safe_path(path: str) -> bool:
     from rktcore.messages import Refusal
 
     try:
-        check_path(path, "cache", set())
+        check_path(path, "cache", {})
     except Refusal:
         return False
     return True

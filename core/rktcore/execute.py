@@ -10,9 +10,9 @@ disappears with the last descriptor to it, so nothing is left to clean up.
 """
 
 # Every module the exec path needs is loaded with this one, so the integrity
-# check that follows its import covers their files too: ctypes for
-# privilege.set_no_new_privs, syslog for audit.
-import ctypes  # noqa: F401
+# check that follows its import covers their files too (syslog for audit).
+# The exception is ctypes, which privilege.set_no_new_privs loads only where
+# no launcher has set no_new_privs already: a run by root itself.
 import os
 import resource
 import sys

@@ -61,9 +61,20 @@ def become_root() -> None:
 
 def set_no_new_privs() -> None:
     """Forbid every later exec from gaining privilege (setuid, file capabilities)."""
-    import ctypes
+    if no_new_privs_set():
+        return  # the launcher set it, and nothing can clear it again
+    import ctypes  # only for root's own direct runs: it costs milliseconds
 
     PR_SET_NO_NEW_PRIVS = 38
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+
+
+def no_new_privs_set() -> bool:
+    """Say whether this process already has no_new_privs, as the kernel reports."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            return b"\nNoNewPrivs:\t1\n" in status.read()
+    except OSError:
+        return False
