@@ -133,7 +133,8 @@ def test_check_reports_a_missing_runtime_and_an_unsafe_audit_directory(
     config.write_text(f'rkt = "{shared_dir}/no-rkt"\naudit-log = "{loose}/audit"\n')
     done = admin("check", "--prefix", prefix)
     assert done.returncode == 1
-    assert f"{shared_dir}/no-rkt (runtime)" in done.stderr
+    assert (f"{shared_dir}/no-rkt (runtime) does not exist; install it or correct "
+            "the config") in done.stderr
     assert f"{loose} (audit log) is writable by others" in done.stderr
 
 
@@ -269,3 +270,24 @@ def test_sudoers_prints_a_rule_for_the_installed_rkt_run(prefix):
              if line and not line.startswith("#")]
     assert rules == [f"Defaults!{prefix}/bin/rkt-run env_reset, !setenv",
                      f"ALL ALL=(root) NOPASSWD: {prefix}/bin/rkt-run"]
+
+
+def test_rkttui_installed_from_its_package_not_its_tree_installs_rkt_run(
+        prefix, config):
+    # As README tells admins: a venv of the system Python, pip install, then
+    # install. The package must carry the launcher's source with it.
+    venv = prefix / "venv"
+    subprocess.run(["/usr/bin/python3", "-m", "venv", venv], check=True)
+    done = subprocess.run([venv / "bin" / "pip", "install", "-q", "--no-deps",
+                           "--disable-pip-version-check", ROOT, "tomli"],
+                          capture_output=True, text=True)
+    require(done.returncode == 0, f"pip cannot install here: {done.stderr[-300:]}")
+    assert not str(venv / "bin" / "rkt-run-admin").startswith(str(ROOT))
+    done = subprocess.run([venv / "bin" / "rkt-run-admin", "install", "--prefix",
+                           prefix / "usr", "--config", config],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    launcher = prefix / "usr" / "bin" / "rkt-run"
+    assert stat.S_IMODE(launcher.stat().st_mode) == 0o4755
+    version = subprocess.run([launcher, "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("rkt-run ")

@@ -26,9 +26,10 @@ from rktcore.config import DEFAULT_PATH
 from rktcore.messages import Refusal, UsageError, err, out
 
 DEFAULT_PREFIX = "/usr/local"
-LAUNCHER_SOURCE = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "launcher",
-    "launcher.c")
+# core/launcher/launcher.c, shipped inside the package (a link in the source
+# tree) so that an installed rkttui can build its launcher too.
+LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               "launcher.c")
 CFLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-fPIE", "-pie",
           "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2",
           "-Wl,-z,relro,-z,now"]
@@ -410,8 +411,8 @@ def compile_launcher(compiler: str, interpreter: str, entry: str,
                      output: str) -> None:
     """Compile launcher.c for one interpreter and one entry script."""
     if not os.path.isfile(LAUNCHER_SOURCE):
-        raise Refusal(f"launcher source {LAUNCHER_SOURCE} is missing; install "
-                      "rkttui from its source tree", 1)
+        raise Refusal(f"launcher source {LAUNCHER_SOURCE} is missing; "
+                      "reinstall rkttui", 1)
     defines = [f"-DRKT_INTERPRETER={c_string(interpreter)}",
                f"-DRKT_ENTRY={c_string(entry)}"]
     done = subprocess.run([compiler, *CFLAGS, *defines, "-o", output,
@@ -559,6 +560,9 @@ def config_problems(layout, interpreter: str, config: str) -> list[str]:
         kind, _, text = line.partition(" ")
         if kind == "problem":
             found.append(text)
+        elif kind == "runtime" and not os.path.lexists(text):
+            found.append(f"{text} (runtime) does not exist; install it or "
+                         "correct the config")
         elif kind == "runtime":
             found += path_problems(text, "runtime", {})
             if not os.access(text, os.X_OK):
