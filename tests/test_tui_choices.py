@@ -518,3 +518,49 @@ async def test_a_value_typed_ahead_of_tab_in_a_variable_row_is_its_value(tmp_pat
         assert app.screen.query_one("#env-rows").pairs == [("OMP_NUM_THREADS", "8")]
         assert preview(app).handoff_text == (
             "rkt-run --set-env OMP_NUM_THREADS=8 -- bwa")
+
+
+# What was typed for an entry stays with it while the user looks elsewhere.
+
+
+@drive
+async def test_arguments_typed_for_an_entry_are_still_there_after_moving_away(
+        tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose(pilot, "blast-2.15")
+        app.screen.query_one("#exec-select", Select).value = "makeblastdb"
+        await type_arguments(pilot, "-in 'my db.fa'")
+        await pilot.press("escape", "down", "down")
+        await pilot.pause()
+        assert app.screen.query_one("#arguments", Input).value == ""
+        await pilot.press("up", "up")
+        await pilot.pause()
+        assert app.screen.query_one("#arguments", Input).value == "-in 'my db.fa'"
+        assert preview(app).handoff_text == (
+            "rkt-run --exec makeblastdb -- blast-2.15 -in 'my db.fa'")
+
+
+@drive
+async def test_the_image_list_arriving_keeps_the_arguments_being_typed(tmp_path):
+    from test_tui_errors import site_asking_rkt_run, stand_in_rkt_run, wait_for_note
+
+    # rkt-run answers only once the user has started typing.
+    gate = tmp_path / "answer-now"
+    rkt_run = stand_in_rkt_run(tmp_path, f"""\
+        while [ ! -e {gate} ]; do sleep 0.02; done
+        echo '[{{"id": "sha512-1", "name": "quay.io/biocontainers/seqkit:2.8.0--0",
+                "size": 1024, "import_time": 1, "last_used_time": 2}}]'
+        """)
+    app = RktTui(site_asking_rkt_run(tmp_path), alias="bwa-0.7.17", rkt_run=rkt_run)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"mem ref")
+        gate.touch()
+        assert await wait_for_note(pilot, "pulled images: asking rkt-run…") == (
+            "1 pulled image")
+        await pilot.press(*".fa")
+        await pilot.pause()
+        assert "quay.io/biocontainers/seqkit:2.8.0--0" in shown(app)
+        assert app.screen.query_one("#arguments", Input).value == "mem ref.fa"
+        assert preview(app).handoff_text == (
+            "rkt-run --exec bwa -- bwa-0.7.17 mem ref.fa")

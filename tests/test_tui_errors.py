@@ -188,6 +188,6 @@ async def test_pulled_images_from_rkt_run_join_the_catalogue(tmp_path):
     app = RktTui(site_asking_rkt_run(tmp_path), rkt_run=rkt_run)
     async with app.run_test(size=SIZE) as pilot:
         note = await wait_for_note(pilot, "pulled images: asking rkt-run…")
-        assert note == "1 pulled images"
+        assert note == "1 pulled image"
         assert "quay.io/biocontainers/seqkit:2.8.0--0" in [
             entry.name for entry in app.screen.catalogue.entries]

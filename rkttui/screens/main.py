@@ -94,10 +94,13 @@ class MainScreen(Screen):
 
     # The catalogue and its filter.
 
-    def apply_filter(self, query: str) -> int:
-        """Show the entries matching query with their count; return the count."""
+    def apply_filter(self, query: str, keep=None) -> int:
+        """Show the entries matching query with their count; return the count.
+
+        The cursor starts on the first match, or on keep's match if it has one.
+        """
         found = self.catalogue.filter(query)
-        self.query_one(CatalogueList).show(found, query)
+        self.query_one(CatalogueList).show(found, query, keep)
         total = len(self.catalogue)
         count = self.query_one("#match-count", Plain)
         # One line always: no layout pass for the whole screen on each keystroke.
@@ -184,12 +187,7 @@ class MainScreen(Screen):
             return
         current = self.query_one(CatalogueList).entry
         self.catalogue = Catalogue(self.aliases + added)
-        self.apply_filter(self.query_one("#filter", Input).value)
-        if current is not None:
-            for entry in self.catalogue.entries:
-                if (entry.kind, entry.name) == (current.kind, current.name):
-                    self.query_one(CatalogueList).move_to(entry)
-                    break
+        self.apply_filter(self.query_one("#filter", Input).value, keep=current)
 
     def note_pulled(self, images: list[dict], why: str) -> None:
         """Say how many images are pulled, or why the list has none."""
@@ -199,7 +197,8 @@ class MainScreen(Screen):
             self.note_images(f"no pulled images: {why}")
             self.query_one("#images-note").add_class("-problem")
         else:
-            self.note_images(f"{len(images)} pulled images")
+            count = len(images)
+            self.note_images(f"{count} pulled image{'' if count == 1 else 's'}")
 
     def note_images(self, text: str) -> None:
         self.query_one("#images-note", Plain).show(text)

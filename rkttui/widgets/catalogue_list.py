@@ -96,16 +96,24 @@ class CatalogueList(ScrollView, can_focus=True):
         """Return the entry under the cursor, or None."""
         return self.entries[self.cursor] if self.entries else None
 
-    def show(self, entries: list, query: str = "") -> None:
-        """Show a new list of entries, with the cursor on the first."""
+    def show(self, entries: list, query: str = "", keep=None) -> None:
+        """Show a new list of entries, the cursor on keep's kind and name or first."""
         self.entries = entries
         self.query = query
         self.set_rows(len(entries))
         self.scroll_to(y=0, animate=False, immediate=True)
         self._filtering = True
-        self.cursor = 0
+        self.cursor = self.index_of(keep) if keep is not None else 0
         self._filtering = False
         self.refresh()
+
+    def index_of(self, entry) -> int:
+        """Return where an entry of entry's kind and name is shown, or 0."""
+        key = (entry.kind, entry.name)
+        for index, shown in enumerate(self.entries):
+            if (shown.kind, shown.name) == key:
+                return index
+        return 0
 
     def set_rows(self, count: int) -> None:
         """Set the scrollable height, laying the screen out only if it must.

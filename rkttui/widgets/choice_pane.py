@@ -69,6 +69,11 @@ class ChoicePane(VerticalScroll):
         super().__init__(id=id)
         self.site = site
         self.draft = Draft()
+        # What was chosen and typed for each entry, by (kind, name): the
+        # executable picked, the one typed, and the arguments. Moving through
+        # the list, or the list growing when the pulled images arrive, must
+        # never lose what someone typed.
+        self.typed: dict[tuple[str, str], tuple[str, str, str]] = {}
         # The executables the select offers now, to rebuild it only on a change.
         self.offered: list[str] = []
         volumes = site.config.doc.get("volume", {})
@@ -125,16 +130,27 @@ class ChoicePane(VerticalScroll):
         read_only = setting(source, "readOnly") == "true"
         return f"{name}  {host} → {inside}" + ("  (read-only)" if read_only else "")
 
-    def watch_entry(self, entry) -> None:
-        """Show a new entry and start its executable and arguments afresh."""
+    def watch_entry(self, old, entry) -> None:
+        """Show a new entry, with what was typed for it before, if anything."""
+        arguments = self.query_one("#arguments", Input)
+        exec_text = self.query_one("#exec-text", Input)
+        select = self.query_one("#exec-select", Select)
+        if old is not None:
+            picked = select.value if isinstance(select.value, str) else ""
+            self.typed[old.kind, old.name] = (picked, exec_text.value,
+                                              arguments.value)
+        key = None if entry is None else (entry.kind, entry.name)
+        picked, typed_exec, typed_arguments = self.typed.get(key, (None, "", ""))
         self.draft.entry = entry
-        self.draft.arguments = ""
+        self.draft.arguments = typed_arguments
         self.show_entry(entry)
         with self.prevent(Input.Changed):
-            self.query_one("#arguments", Input).value = ""
-            self.query_one("#exec-text", Input).value = ""
-        self.query_one("#arguments-problem", Plain).display = False
-        self.show_exec_choices(entry)
+            arguments.value = typed_arguments
+            exec_text.value = typed_exec
+        self.show_exec_choices(entry, picked)
+        if typed_exec.strip():
+            self.draft.exec = typed_exec.strip()
+        self.show_arguments_problem()
         self.refresh_verdicts()
         self.post_message(self.Changed(self.draft))
 
@@ -156,8 +172,11 @@ class ChoicePane(VerticalScroll):
             title.show(f"{entry.name}  — a pulled image")
         image.show(f"image  {entry.image}")
 
-    def show_exec_choices(self, entry) -> None:
-        """Offer the executables this entry may run, and nothing else."""
+    def show_exec_choices(self, entry, picked: str | None = None) -> None:
+        """Offer the executables this entry may run, and nothing else.
+
+        The select starts on picked, where it is offered, or on the first.
+        """
         listed, free = exec_choices(self.site, entry)
         select = self.query_one("#exec-select", Select)
         text = self.query_one("#exec-text", Input)
@@ -171,14 +190,16 @@ class ChoicePane(VerticalScroll):
             fixed.show("the image's default; this site does not let you name one")
         else:
             fixed.show("")
-        self.draft.exec = listed[0] if listed else ""
+        if picked not in (*listed, ""):
+            picked = listed[0] if listed else ""
+        self.draft.exec = picked if listed else ""
         if listed:
             with self.prevent(Select.Changed):
                 if listed != self.offered:
                     select.set_options([(exe, exe) for exe in listed]
                                        + [(IMAGE_DEFAULT, "")])
                     self.offered = listed
-                select.value = listed[0]
+                select.value = picked
 
     def refresh_verdicts(self) -> None:
         """Check every environment row against the bounds, as rkt-run will."""
