@@ -104,6 +104,8 @@ def test_bounds_default_to_rktrunner_behaviour():
     (MINIMAL + "[allow]\nset-env = 'A'\n", "allow.set-env must be true or false or a list"),
     (MINIMAL + "[allow]\nset-env = ['A-B']\n", 'entry "A-B" must be a variable name'),
     (MINIMAL + "[auto-image-prefix]\nx = 1\n", "auto-image-prefix.x must be a string"),
+    (MINIMAL + "[auto-image-prefix]\nx = '--net=host '\n",
+     'auto-image-prefix.x replacement "--net=host " starts with "-"'),
 ])
 def test_a_wrong_key_or_type_is_refused_by_name(text, named):
     if named is None:

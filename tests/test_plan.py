@@ -128,6 +128,14 @@ def test_the_longest_auto_image_prefix_wins():
     assert "docker://biocontainers/fastqc:0.11.5--1" in other.argv
 
 
+def test_an_image_whose_prefix_is_replaced_by_nothing_cannot_become_an_option():
+    config = site(replace=('[auto-image-prefix]\n',
+                           '[auto-image-prefix]\n"x/" = ""\n'))
+    assert plan(Request(image="x/alpine:3"), config).image == "alpine:3"
+    with pytest.raises(Refusal, match='image "--exec=/bin/sh" starts with "-"'):
+        plan(Request(image="x/--exec=/bin/sh"), config)
+
+
 def test_no_image_prefix_uses_the_image_as_given():
     result = plan(Request(image="biocontainers/fastqc", no_prefix=True))
     assert "biocontainers/fastqc" in result.argv
@@ -281,6 +289,7 @@ def test_make_plan_is_pure():
     "/home/bob/private.aci", "./x.aci", "../../root/x.aci", "~root/x.aci",
     "file:///root/x.aci", "oci-archive:/root/x.tar", "docker-archive:/x.tar",
     "dir:/root/img", "containers-storage:alpine", "quay.io/../../etc/x",
+    "tarball:/root/backup.tar", "atomic:registry/x",
 ])
 def test_an_image_that_names_a_local_file_is_refused(image):
     with pytest.raises(Refusal, match="names a local file"):

@@ -306,6 +306,10 @@ def check_prefixes(path: str, prefixes: dict) -> None:
         where = table_key("auto-image-prefix", prefix)
         check_unrendered(path, where, prefix)
         check_unrendered(path, where, replacement)
+        if replacement.startswith("-"):
+            fail(path, where, f'replacement "{replacement}" starts with "-" and '
+                 "would make every image it prefixes an option; write the "
+                 "registry it stands for")
 
 
 def check_podman(path: str, doc: dict) -> None:
@@ -314,6 +318,11 @@ def check_podman(path: str, doc: dict) -> None:
         if "image" in classes:
             fail(path, f"options.{mode}.image", "has no place in a podman command; "
                  "move these options to run")
+        for cls, words in classes.items():
+            if any(word.split("=")[0] == "--env-host" for word in words):
+                fail(path, f"options.{mode}.{cls}", "sets --env-host, which would "
+                     "give the app the runtime's own environment; set variables "
+                     "in [environment] instead")
     for name, volume in doc.get("volume", {}).items():
         if "volume" in volume:
             fail(path, f"volume.{name}.volume", 'is rkt\'s form; give podman '

@@ -173,12 +173,16 @@ def resolve_image(choice, request) -> None:
     choice.image, choice.image_origin = word, "your image"
     if not request.no_prefix:
         apply_image_prefix(choice, word)
+        # A replacement may leave the rest of the word first: "x/--exec=sh"
+        # with "x/" replaced by nothing must not become an option either.
+        check_word("image", choice.image)
     check_image_source(choice.image)
 
 
 # Image references that make a runtime read a local file or store, as root.
 LOCAL_SOURCES = ("file:", "oci:", "oci-archive:", "docker-archive:", "dir:",
-                 "containers-storage:", "docker-daemon:", "ostree:", "sif:")
+                 "containers-storage:", "docker-daemon:", "ostree:", "sif:",
+                 "tarball:", "atomic:")
 
 
 def check_image_source(image: str) -> None:
