@@ -76,10 +76,10 @@ def run_options(text: str):
 
 def test_a_batch_run_of_an_alias_is_exactly_this_command():
     assert plan(Request(image="samtools", args=["view", "x.bam"])).argv == [
-        "/usr/bin/podman", "--log-level=error", "run", "--rm", "--init",
-        "--env-file", "/proc/self/fd/3", "--user", "4242:4300",
+        "/usr/bin/podman", "--log-level=error", "run", "--network=host",
+        "--rm", "--init", "--env-file", "/proc/self/fd/3", "--user", "4242:4300",
         "--security-opt=no-new-privileges", "--http-proxy=false",
-        "--network=host", "--volume", "/home/alice:/home/alice",
+        "--volume", "/home/alice:/home/alice",
         "--", IMAGE, "samtools", "view", "x.bam",
     ]
 
@@ -259,6 +259,21 @@ def test_root_may_set_another_identity_which_replaces_the_callers():
 def test_a_podman_config_refuses_what_only_rkt_understands(extra, problem):
     with pytest.raises(ConfigError, match=problem):
         site(extra)
+
+
+def test_what_rkt_run_always_adds_comes_after_the_configs_run_options_and_wins():
+    # podman takes the last value of a flag given twice.
+    argv = plan(Request(image="samtools"), run_options(
+        '"--rm=false", "--init=false", "--http-proxy=true"')).argv
+    for undone, kept in (("--rm=false", "--rm"), ("--init=false", "--init"),
+                         ("--http-proxy=true", "--http-proxy=false")):
+        assert argv.index(undone) < argv.index(kept) < argv.index("--")
+
+
+@pytest.mark.parametrize("words", ['"--env-host"', '"--env-host=true"'])
+def test_a_config_that_hands_the_app_the_runtimes_environment_is_refused(words):
+    with pytest.raises(ConfigError, match="options.common.run sets --env-host"):
+        run_options(words)
 
 
 def test_a_podman_config_needs_the_path_of_podman():

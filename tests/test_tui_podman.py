@@ -42,9 +42,9 @@ exec = ["bwa"]
 description = "Burrows-Wheeler aligner"
 """
 BWA = (
-    "/usr/bin/podman run --rm --init --env-file /proc/self/fd/3 "
-    "--user 1000:1000 --security-opt=no-new-privileges --http-proxy=false "
-    "{streams}--network=host --pull=never --volume /home/alice:/home/alice "
+    "/usr/bin/podman run --network=host --pull=never --rm --init --env-file "
+    "/proc/self/fd/3 --user 1000:1000 --security-opt=no-new-privileges "
+    "--http-proxy=false {streams}--volume /home/alice:/home/alice "
     "-- quay.io/biocontainers/bwa:0.7.17--he4a0461_11 bwa mem ref.fa"
 )
 

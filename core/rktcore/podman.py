@@ -1,11 +1,15 @@
 """The podman command line.
 
-PODMAN <general> run --rm --init --env-file F --user UID:GID [--group-add GID...]
---security-opt=no-new-privileges --http-proxy=false [--interactive] [--tty]
-<run> <--volume SRC:DST[:ro] ...> [--workdir CWD] -- IMAGE [EXEC] [ARGS...]
+PODMAN <general> run <run> --rm --init --env-file F --user UID:GID
+[--group-add GID...] --security-opt=no-new-privileges --http-proxy=false
+[--interactive] [--tty] <--volume SRC:DST[:ro] ...> [--workdir CWD]
+-- IMAGE [EXEC] [ARGS...]
 
-podman stops reading options at the image, and "--" before it ends them even
-for an image name that looks like one, so nothing after IMAGE reaches podman.
+The site's run options come first, so that what rkt-run always adds comes
+after them and wins: podman takes the last value of a flag given twice, so a
+"--rm=false" in the config cannot keep a container. podman stops reading
+options at the image, and "--" before it ends them even for an image name
+that looks like one, so nothing after IMAGE reaches podman.
 """
 
 from rktcore.messages import ConfigError
@@ -38,10 +42,10 @@ def build(command, choice) -> None:
     general = command.options(choice, "general")
     check_identity(choice, general)
     command.add("run", "podman subcommand")
+    run_options = command.options(choice, "run")
     add_fixed_options(command, choice)
-    add_identity(command, choice, choice.options("run"))
+    add_identity(command, choice, run_options)
     add_streams(command, choice)
-    command.options(choice, "run")
     add_volumes(command, choice)
     if config.get("preserve-cwd"):
         command.add("--workdir", "preserve-cwd")
