@@ -52,11 +52,16 @@ def from_podman(images: list[dict]) -> list[dict]:
 
 
 def ask_runtime(argv: list[str]) -> str:
-    """Run a runtime query with a clean environment and return its stdout."""
+    """Run a runtime query as root in every id, with a clean environment.
+
+    As for a run, the runtime gets no trace of the caller: not the real uid
+    (which some runtimes read to choose their storage), not the groups.
+    """
     try:
         done = subprocess.run(argv, capture_output=True, text=True,
                               env=RUNTIME_ENVIRONMENT, stdin=subprocess.DEVNULL,
-                              timeout=60)
+                              timeout=60, user=0, group=0, extra_groups=[],
+                              cwd="/")
     except (OSError, subprocess.TimeoutExpired) as error:
         raise Refusal(f"cannot list images with {argv[0]}: {error}; ask your admin "
                       "to check the runtime", Exit.UNAVAILABLE) from None
@@ -71,8 +76,32 @@ def restrict(config, images: list[dict]) -> list[dict]:
     """Keep only images that aliases name, where the site runs aliases only."""
     if not config.get("restrict-images"):
         return images
-    named = {alias["image"] for alias in config.doc.get("alias", {}).values()}
-    return [image for image in images if image.get("name") in named]
+    named = {canonical(alias["image"])
+             for alias in config.doc.get("alias", {}).values()}
+    return [image for image in images
+            if canonical(str(image.get("name", ""))) in named]
+
+
+DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
+
+
+def canonical(reference: str) -> str:
+    """Return an image reference in one spelling: registry/path:tag.
+
+    An alias may say "docker://julia" where the runtime lists
+    "registry-1.docker.io/library/julia:latest"; both mean the same image.
+    """
+    name = reference.removeprefix("docker://")
+    first, slash, rest = name.partition("/")
+    if not slash or ("." not in first and ":" not in first and first != "localhost"):
+        first, rest = "docker.io", name
+    if first in DOCKER_HUB:
+        first = "docker.io"
+        if "/" not in rest:
+            rest = "library/" + rest
+    if "@" not in rest and ":" not in rest.rsplit("/", 1)[-1]:
+        rest += ":latest"
+    return f"{first}/{rest}"
 
 
 def listing(images: list[dict]) -> list[str]:
