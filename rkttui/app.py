@@ -30,6 +30,17 @@ def say(message: str) -> None:
     sys.stderr.write(f"{PROGRAM}: {message}\n")
 
 
+class UsageError(Exception):
+    """rkt-tui's command line is wrong; the message is the user's one line."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose complaints are one line, as rkt-run's are."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message}; rkt-tui --help lists the options")
+
+
 class RktTui(App):
     """The launcher: a catalogue, a choice pane, a live preview, and Run."""
 
@@ -118,6 +129,9 @@ class RktTui(App):
                             self.action_help)
         if isinstance(screen, MainScreen):
             yield from main_screen_commands(screen)
+        elif isinstance(screen, BrokenConfigScreen):
+            yield SystemCommand("Read again", "Read the config again, once it is "
+                                "fixed (r)", self.action_reload)
         for name in self.file_themes:
             yield SystemCommand(f"Theme: {name}",
                                 f"Switch to the {name} theme, and remember it",
@@ -148,7 +162,7 @@ def main_screen_commands(screen):
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     """Read rkt-tui's command line."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog=PROGRAM,
         description="Browse what this site lets you run, choose within its "
         "bounds, watch the exact command take shape, and run it through rkt-run.",
@@ -161,7 +175,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="open the demo catalogue embedded in rkt-tui")
     parser.add_argument("alias", nargs="?", default="", metavar="ALIAS",
                         help="select this alias, executable or image at start")
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    if options.demo and options.config:
+        raise UsageError("--demo opens the embedded demo catalogue, so it takes "
+                         "no --config; drop one of them")
+    return options
 
 
 def theme_names() -> list[str]:
@@ -197,7 +215,11 @@ def finish(app: RktTui) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run rkt-tui and return its exit status."""
-    options = parse_arguments(sys.argv[1:] if argv is None else argv)
+    try:
+        options = parse_arguments(sys.argv[1:] if argv is None else argv)
+    except UsageError as error:
+        say(str(error))
+        return Exit.USAGE
     if options.theme and options.theme not in theme_names():
         say(f'theme "{options.theme}" is unknown; choose one of: '
             + ", ".join(theme_names()))

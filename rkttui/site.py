@@ -73,11 +73,17 @@ def current_directory() -> str:
         return str(Path.home())
 
 
-def pulled_images(rkt_run: str | None) -> tuple[list[dict], str]:
-    """Ask rkt-run for the pulled images; return them, or [] and why not."""
+def pulled_images(rkt_run: str | None,
+                  config_arg: str = "") -> tuple[list[dict], str]:
+    """Ask rkt-run for the pulled images; return them, or [] and why not.
+
+    A --config given to rkt-tui goes to rkt-run too: the images shown must be
+    the ones that config lets run, or rkt-run says why it will not list them.
+    """
     if rkt_run is None:
         return [], "rkt-run is not on your PATH"
-    argv = [rkt_run, "--list-images", "--json"]
+    argv = [rkt_run, *(["--config", config_arg] if config_arg else []),
+            "--list-images", "--json"]
     try:
         done = subprocess.run(argv, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL, timeout=IMAGES_TIMEOUT)

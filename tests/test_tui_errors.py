@@ -138,6 +138,34 @@ def test_an_unknown_theme_is_refused_with_the_choices(capsys):
     assert "rkt-contrast" in err and "rkt-night" in err and "rkt-paper" in err
 
 
+@pytest.mark.parametrize("argv, line", [
+    (["--bogus"], "rkt-tui: unrecognized arguments: --bogus; rkt-tui --help lists "
+     "the options\n"),
+    (["--config"], "rkt-tui: argument --config: expected one argument; rkt-tui "
+     "--help lists the options\n"),
+    (["--demo", "--config", "/etc/site.toml"], "rkt-tui: --demo opens the embedded "
+     "demo catalogue, so it takes no --config; drop one of them\n"),
+])
+def test_a_wrong_command_line_is_one_line_and_a_usage_status(capsys, argv, line):
+    assert main(argv) == 64
+    assert capsys.readouterr().err == line
+
+
+@drive
+async def test_the_image_list_is_asked_of_the_config_rkt_tui_was_given(tmp_path):
+    site = site_asking_rkt_run(tmp_path)
+    site.config_arg = site.config.path
+    rkt_run = stand_in_rkt_run(tmp_path, f"""\
+        [ "$*" = "--config {site.config.path} --list-images --json" ] || exit 64
+        echo '[{{"id": "sha512-1", "name": "quay.io/biocontainers/seqkit:2.8.0--0",
+                "size": 1024, "import_time": 1, "last_used_time": 2}}]'
+        """)
+    app = RktTui(site, rkt_run=rkt_run)
+    async with app.run_test(size=SIZE) as pilot:
+        note = await wait_for_note(pilot, "pulled images: asking rkt-run…")
+        assert note == "1 pulled image"
+
+
 def stand_in_rkt_run(tmp_path, script: str) -> str:
     path = tmp_path / "rkt-run"
     path.write_text("#!/bin/sh\n" + textwrap.dedent(script))

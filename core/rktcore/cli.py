@@ -111,7 +111,8 @@ def list_images(config, options, caller) -> int:
     from rktcore.images import listing, pulled_images
 
     if options.config and not caller.is_root:
-        raise UsageError("--list-images uses the site's config; drop --config")
+        raise UsageError("--list-images lists what the site's config allows, "
+                         "and only root may name another; drop --config")
     check_may_run(caller)
     runtime = config.get(config.runtime)
     check_runtime_exists(runtime)

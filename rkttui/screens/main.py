@@ -176,7 +176,7 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True)
     def fetch_images(self) -> None:
-        images, why = pulled_images(self.app.rkt_run)
+        images, why = pulled_images(self.app.rkt_run, self.site.config_arg)
         self.app.call_from_thread(self.show_images, images, why)
 
     def show_images(self, images: list[dict], why: str) -> None:

@@ -115,10 +115,10 @@ class CommandPreview(Vertical, can_focus=True):
             handoff.show("")
             return
         if self.explained:
-            title.show("Explained: each word and where it comes from  (x: command)")
+            title.show("Explained: each word and where it comes from  (ctrl+t: command)")
             body.show(self.explanation(outcome.plan))
         else:
-            title.show("The command rkt-run will execute  (x: explain)")
+            title.show("The command rkt-run will execute  (ctrl+t: explain)")
             body.show(self.highlighted(outcome.plan))
         handoff.show(Content.assemble(("same as  ", self.style_of("origin")),
                                         self.handoff_text))
