@@ -44,8 +44,9 @@ TEMPORARY = ".new-"  # a cache file being written; never read
 ABANDONED_AFTER_S = 60  # a write takes milliseconds; older ones were killed
 FIRST_READ = 16384  # holds the header of a catalogue of ten thousand aliases
 PREFIX = 8  # header size and checksum, four bytes each
-# Modules whose code decides what a checked config is, or how it is stored here.
-SCHEMA_MODULES = ("rktcore.config", "rktcore.template", "rktcore.cache")
+# The package's files whose code decides what a checked config is, or how it
+# is stored here; found by name, since a cache hit imports only some of them.
+SCHEMA_FILES = ("config.py", "rules.py", "template.py", "cache.py")
 
 
 def load(path: str, name: str | None = None) -> Config:
@@ -123,10 +124,12 @@ def code_version() -> tuple:
     renaming, which changes the directory). A few stat calls cost microseconds;
     hashing the sources on every run would cost more and catch nothing more.
     """
+    from rktcore import __file__ as package_file
     from rktcore import __version__
 
-    files = [sys.modules[module].__file__ for module in SCHEMA_MODULES]
-    files.append(os.path.dirname(files[0]))
+    package = os.path.dirname(package_file)
+    files = [os.path.join(package, name) for name in SCHEMA_FILES]
+    files.append(package)
     return (__version__, sys.hexversion,
             *(identity(os.stat(file)) for file in files))
 
