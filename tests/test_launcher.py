@@ -177,6 +177,22 @@ def test_a_script_someone_else_could_change_is_never_started(
     assert done.stderr.startswith("rkt-run: ") and "rkt-run-admin check" in done.stderr
 
 
+def has_loader(path: Path) -> bool:
+    """Say whether an ELF64 file names a dynamic loader (a PT_INTERP header)."""
+    data = path.read_bytes()
+    offset = int.from_bytes(data[0x20:0x28], "little")
+    size = int.from_bytes(data[0x36:0x38], "little")
+    count = int.from_bytes(data[0x38:0x3a], "little")
+    return any(int.from_bytes(data[start:start + 4], "little") == 3
+               for start in range(offset, offset + size * count, size))
+
+
+def test_the_launcher_is_linked_statically_so_no_loader_runs_for_it(launcher):
+    assert launcher.read_bytes()[:5] == b"\x7fELF\x02"
+    assert not has_loader(launcher)
+    assert has_loader(Path(INTERPRETER).resolve())  # the check can tell
+
+
 def test_the_launcher_compiles_cleanly_under_strict_warnings(tmp_path):
     require(shutil.which("cc") is not None, "needs a C compiler (gcc)")
     done = subprocess.run(

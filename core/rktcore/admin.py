@@ -30,7 +30,9 @@ DEFAULT_PREFIX = "/usr/local"
 # tree) so that an installed rkttui can build its launcher too.
 LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                "launcher.c")
-CFLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-fPIE", "-pie",
+# Linked statically: no dynamic loader runs for the setuid file, so there is
+# no library search for the caller's environment to steer, and it starts faster.
+CFLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-fPIE", "-static-pie",
           "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2",
           "-Wl,-z,relro,-z,now"]
 TOOL_ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
