@@ -4,11 +4,14 @@
 
 Run it as root, as a site's users' runs are privileged: the config cache is
 written and read only by root. rkt-run is installed with rkt-run-admin under
-a temporary prefix and started the way the setuid launcher starts it: the
-system interpreter, isolated and without site (-I -S), on the installed entry
-script. Its baseline is that interpreter started the same way on an empty
-program. Where no installation can be made (not root, no C compiler), a small
-entry script runs the checkout instead, and the table's note says so.
+a temporary prefix, once per catalogue size, and the headline figure is what
+a user pays: the installed setuid launcher, started by an ordinary user
+(nobody), on the site config it was installed with. Its baseline is the
+system interpreter started as the launcher starts it (-I -S -B) on an
+empty program. The other rows start the installed entry script directly, as
+root, to take each part's cost apart.
+Where no installation can be made (not root, no C compiler), a small entry
+script runs the checkout instead, and the table's note says so.
 
 Subject and baseline runs are interleaved, in a shuffled order each round, and
 each figure is a median; the ratios compare medians from the same rounds, so a
@@ -203,10 +206,13 @@ class Bench:
         self.names = {size: middle_name(size) for size in SIZES}
         self.install_problem = ""
         try:
-            self.installed = install(workdir, self.configs[300])
+            self.prefixes = {size: install(workdir, self.configs[size], size)
+                             for size in SIZES}
+            self.installed = self.prefixes[300]
         except Unavailable as problem:
             self.install_problem = str(problem)
             self.installed = None
+            self.prefixes = {}
         self.cache_dir = self.entries()
 
     def entries(self) -> str:
@@ -235,14 +241,21 @@ class Bench:
         return entry
 
     def rkt_run(self, size: int, *argv: str, entry: Path | None = None) -> list:
-        return [self.python, "-I", "-S", str(entry or self.entry), "--config",
+        return [self.python, "-I", "-S", "-B", str(entry or self.entry), "--config",
                 str(self.configs[size]), *argv]
+
+    def bare(self) -> list[str]:
+        """Return the interpreter started as the launcher starts it, on nothing."""
+        empty = self.workdir / "empty.py"
+        empty.write_text("")
+        empty.chmod(0o644)
+        return [self.python, "-I", "-S", "-B", str(empty)]
 
     def measure(self) -> list[list[str]]:
         """Measure every row of the table."""
         time.sleep(2.1)  # a config changed in the last two seconds is not cached
         hits = {size: self.cache_state(size) for size in SIZES}
-        subjects = {"bare": [self.python, "-I", "-S", "-c", ""]}
+        subjects = {"bare": self.bare()}
         for size in SIZES:
             name = self.names[size]
             subjects["dry", size] = self.rkt_run(size, "--dry-run", name)
@@ -251,10 +264,32 @@ class Bench:
             subjects["list", size] = self.rkt_run(size, "-l")
         times = interleave(subjects, self.runs)
         peaks = {key: peak_memory(self.python, argv) for key, argv in subjects.items()}
-        rows = rkt_run_rows(times, peaks, hits)
+        rows = self.user_rows()
+        rows += rkt_run_rows(times, peaks, hits)
         rows += tui_rows(self.configs[10_000])
         rows += podman_rows(self)
         return rows
+
+    def user_rows(self) -> list[list[str]]:
+        """Return the headline: a user's dry run through the setuid launcher."""
+        label = "`rkt-run --dry-run ALIAS` by a user, through the setuid launcher"
+        target = "≤ 1.5× · 1.5× · 2×"
+        if not self.prefixes:
+            return [[label, f"not available: {self.install_problem}", "", "",
+                     target, "—"]]
+        subjects = {"bare": self.bare()}
+        for size, prefix in self.prefixes.items():
+            subjects[size] = [str(prefix / "bin" / "rkt-run"), "--dry-run",
+                              self.names[size]]
+        times = as_user(USER_UID, interleave, subjects, self.runs)
+        bare = statistics.median(times["bare"])
+        ratios = {size: statistics.median(times[size]) / bare for size in SIZES}
+        met = all(ratios[size] <= DRY_RUN_TARGETS[size] for size in SIZES)
+        return [["bare interpreter as the launcher starts it, empty program, by "
+                 "the user (the baseline)", *[milliseconds(bare)] * 3, "—", "—"],
+                [label, *[f"{milliseconds(ratios[size] * bare)} = "
+                          f"{ratios[size]:.2f}×" for size in SIZES],
+                 target, verdict(met)]]
 
     def cache_state(self, size: int) -> str:
         """Run the dry run twice (the first fills the cache); say how the second ran."""
@@ -283,11 +318,11 @@ def system_python() -> str:
     return os.path.join(sys.base_prefix, "bin", version)
 
 
-def install(workdir: Path, site_config: Path) -> Path:
-    """Install rkt-run under workdir/prefix with rkt-run-admin; return the prefix."""
+def install(workdir: Path, site_config: Path, size: int) -> Path:
+    """Install rkt-run for site_config with rkt-run-admin; return the prefix."""
     if os.geteuid() != 0:
         raise Unavailable("not root")
-    prefix = workdir / "prefix"
+    prefix = workdir / f"prefix-{size}"
     done = subprocess.run([sys.executable, "-m", "rktcore.admin", "install",
                            "--prefix", str(prefix), "--config", str(site_config)],
                           capture_output=True, text=True)
@@ -336,6 +371,33 @@ def middle_name(size: int) -> str:
     """Return the first executable of the alias in the middle of the catalogue."""
     names = tool_names(random.Random(size), size)
     return names[len(names) // 2]
+
+
+USER_UID = 65534  # nobody: a user with no rights of its own
+
+
+def as_user(uid: int, function, *args):
+    """Return function(*args) computed in a child process running as uid alone."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(reader)
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            answer = json.dumps(list(function(*args).items()))
+            os.write(writer, answer.encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as answer:
+        pairs = json.loads(answer.read() or "[]")
+    os.waitpid(child, 0)
+    if not pairs:
+        raise SystemExit(f"the runs as uid {uid} failed")
+    return {tuple(key) if isinstance(key, list) else key: value
+            for key, value in pairs}
 
 
 def interleave(subjects: dict, runs: int) -> dict:
@@ -563,9 +625,10 @@ def machine(bench: Bench) -> str:
            f"run from the checkout ({bench.install_problem})")
     user = "root" if os.geteuid() == 0 else "a user"
     return (f"{len(os.sched_getaffinity(0))} CPUs ({model}), Linux "
-            f"{platform.release()}, {python}; rkt-run {how}, started as "
-            f"`{bench.python} -I -S ENTRY` by {user}; medians of {bench.runs} "
-            "interleaved runs.")
+            f"{platform.release()}, {python}; rkt-run {how}; the first rows "
+            f"by uid {USER_UID} through the launcher, the others started as "
+            f"`{bench.python} -I -S -B ENTRY` by {user}; medians of "
+            f"{bench.runs} interleaved runs.")
 
 
 if __name__ == "__main__":
