@@ -25,6 +25,13 @@ class Tmux:
                               capture_output=True, text=True, timeout=30)
         return done.stdout
 
+    def start(self, arguments: str, environment: dict, size=(140, 42)) -> None:
+        """Start rkt-tui with arguments in the session; say its status when it ends."""
+        command = f"{TUI} {arguments}; echo rkt-tui exited $?; sleep 30"
+        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", "tui",
+                        "-x", str(size[0]), "-y", str(size[1]), command],
+                       env=environment, check=True, timeout=30)
+
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "tui")
 
@@ -50,10 +57,7 @@ def tmux(tmp_path):
 def test_the_demo_in_a_real_terminal_filters_and_shows_the_planned_command(
         tmux, tmp_path):
     environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "TERM": "xterm"}
-    command = f"{TUI} --demo; echo rkt-tui exited $?; sleep 30"
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "tui",
-                    "-x", "140", "-y", "42", command],
-                   env=environment, check=True, timeout=30)
+    tmux.start("--demo", environment)
 
     screen = tmux.wait_for("46 entries")
     assert "bwa-0.7.17" in screen
@@ -89,10 +93,7 @@ def test_the_demo_in_a_real_terminal_filters_and_shows_the_planned_command(
 def test_keys_sent_in_one_burst_land_in_the_fields_they_were_typed_for(
         tmux, tmp_path):
     environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "TERM": "xterm"}
-    command = f"{TUI} --demo; echo rkt-tui exited $?; sleep 30"
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "tui",
-                    "-x", "140", "-y", "42", command],
-                   env=environment, check=True, timeout=30)
+    tmux.start("--demo", environment)
     tmux.wait_for("46 entries")
 
     # One send-keys: the terminal hands rkt-tui every key in one read.
@@ -116,10 +117,7 @@ exec = ["bwa"]
 """)
     environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "TERM": "xterm",
                    "PATH": "/usr/bin:/bin"}
-    command = (f"{TUI} --config {config} bwa; echo rkt-tui exited $?; sleep 30")
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "tui",
-                    "-x", "120", "-y", "40", command],
-                   env=environment, check=True, timeout=30)
+    tmux.start(f"--config {config} bwa", environment, size=(120, 40))
     tmux.wait_for("same as  rkt-run --config")
     tmux.run("send-keys", "-t", "tui", "-l", "mem 'my reads.fq'")
     tmux.wait_for("rkt-run --config " + config + " -- bwa mem 'my reads.fq'")
