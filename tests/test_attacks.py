@@ -355,6 +355,17 @@ def test_a_user_may_not_run_with_another_config(configured, standin, user, share
     assert standin.records() == []
 
 
+def test_a_user_may_name_the_site_config_itself(configured, standin, user):
+    # rkt-tui passes its --config on; naming the site's own config is no
+    # other config, so it runs and lists as if none were named.
+    done = configured.run_as(user, "--config", str(configured.config), "bwa")
+    assert done.returncode == 0, done.stderr
+    assert len(standin.records()) == 1
+    listing = configured.run_as(user, "--config", str(configured.config),
+                                "--list-images")
+    assert listing.returncode == 0, listing.stderr
+
+
 # Integrity: nothing root trusts may be changeable by the user.
 
 

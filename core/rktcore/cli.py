@@ -91,7 +91,7 @@ def rkt_run(argv: list[str]) -> int:
 
 def load_config(options, caller):
     """Load the site's config, or one named with --config where that is allowed."""
-    if options.config and not caller.is_root:
+    if another_config(options) and not caller.is_root:
         if not options.prints_only:
             raise UsageError("--config is for root, or together with --dry-run; "
                              "drop it to use the site's config")
@@ -106,11 +106,18 @@ def load_config(options, caller):
                       None if whole else options.image)
 
 
+def another_config(options) -> bool:
+    """Say whether --config names a file other than the site's config."""
+    # Compared as written: a link to the site's config counts as another file.
+    return bool(options.config) and (os.path.abspath(options.config)
+                                     != configuration.DEFAULT_PATH)
+
+
 def list_images(config, options, caller) -> int:
     """Print the runtime's pulled images that this site lets users run."""
     from rktcore.images import listing, pulled_images
 
-    if options.config and not caller.is_root:
+    if another_config(options) and not caller.is_root:
         raise UsageError("--list-images lists what the site's config allows, "
                          "and only root may name another; drop --config")
     check_may_run(caller)
