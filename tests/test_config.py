@@ -85,7 +85,6 @@ def test_bounds_default_to_rktrunner_behaviour():
     (MINIMAL + "[volume.v]\nvolume = 'kind=empty'\nmoutn = 'x'\n", "volume.v.moutn"),
     (MINIMAL + "[allow]\nshell = true\n", "allow.shell is not a known key"),
     (MINIMAL + "preserve-cwd = 'yes'\n", "preserve-cwd must be true or false"),
-    (MINIMAL + "rkt = 3\n", None),
     ('rkt = 3\n', "rkt must be a string"),
     (MINIMAL + "environment = 'x'\n", "environment must be a table"),
     (MINIMAL + "[environment]\nX = 1\n", "environment.X must be a string"),
@@ -106,6 +105,14 @@ def test_bounds_default_to_rktrunner_behaviour():
     (MINIMAL + "[auto-image-prefix]\nx = 1\n", "auto-image-prefix.x must be a string"),
     (MINIMAL + "[auto-image-prefix]\nx = '--net=host '\n",
      'auto-image-prefix.x replacement "--net=host " starts with "-"'),
+    (MINIMAL + "[options]\ncommon = ['--net=host']\n", "options.common must be a table"),
+    (MINIMAL + "volume = {v = 'kind=empty'}\n", "volume.v must be a table"),
+    (MINIMAL + "alias = {x = 'i'}\n", "alias.x must be a table"),
+    (MINIMAL + "[alias.x]\nimage = 'i'\nenvironment-blacklist = [1]\n",
+     "alias.x.environment-blacklist must be a list of strings"),
+    (MINIMAL + "[alias.x]\nimage = 'i'\nenvironment = {'A-B' = 'x'}\n",
+     "alias.x.environment.A-B is not a valid variable name"),
+    (MINIMAL + "[environment]\nA = '{{.A'\n", 'environment.A: "{{" is never closed'),
 ])
 def test_a_wrong_key_or_type_is_refused_by_name(text, named):
     if named is None:
