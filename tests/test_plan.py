@@ -134,6 +134,8 @@ def test_an_image_whose_prefix_is_replaced_by_nothing_cannot_become_an_option():
     assert plan(Request(image="x/alpine:3"), config).image == "alpine:3"
     with pytest.raises(Refusal, match='image "--exec=/bin/sh" starts with "-"'):
         plan(Request(image="x/--exec=/bin/sh"), config)
+    with pytest.raises(Refusal, match="image is empty"):
+        plan(Request(image="x/"), config)
 
 
 def test_no_image_prefix_uses_the_image_as_given():

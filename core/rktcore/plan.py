@@ -234,7 +234,10 @@ def alias_execs(config, alias: str) -> set[str]:
 
 
 def check_word(what: str, word: str) -> None:
-    """Refuse an image or exec that a runtime could read as an option."""
+    """Refuse an image or exec that a runtime could read as an option, or none."""
+    if not word:
+        raise Refusal(f"the {what} is empty once its prefix is replaced; name "
+                      "it in full")
     if word.startswith("-"):
         raise Refusal(f'{what} "{word}" starts with "-" and would be read as '
                       "an option; name it without the dash")
