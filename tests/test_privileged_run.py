@@ -162,20 +162,74 @@ def is_the_runtime(pid: int) -> bool:
         return False
 
 
+def child_running(process, program: str) -> int:
+    """Wait until a child of process runs program (by its name); return its pid."""
+    while process.poll() is None:
+        for pid in children(process.pid):
+            if command_name(pid) == program:
+                return pid
+        time.sleep(0.02)
+    raise AssertionError(f"rkt-run ended before {program} started")
+
+
+def command_name(pid: int) -> str | None:
+    """Return the name of the program pid runs, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/comm") as comm:
+            return comm.read().rstrip("\n")
+    except OSError:
+        return None
+
+
+def alive(pid: int) -> bool:
+    """Say whether pid still runs (a zombie has ended: its parent may not reap)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def end_for_good(pid: int) -> None:
+    """Kill pid if it still runs, and wait until it has ended."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while alive(pid):
+        assert time.monotonic() < deadline, f"process {pid} outlived SIGKILL"
+        time.sleep(0.02)
+
+
+def as_user(user) -> list[str]:
+    """Return the words that run the command after them as user, with their groups."""
+    return ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}",
+            "--init-groups", "--"]
+
+
 @contextlib.contextmanager
-def waiting_run(site, standin, user):
-    """Start rkt-run bwa as user, its runtime waiting; yield it; kill it if left."""
+def waiting_run(site, standin, user, env=None, where=None):
+    """Start rkt-run bwa as user, its runtime waiting; yield it; kill it if left.
+
+    Args:
+        env: the caller's environment; a login shell's if None.
+        where: FreshTemporaryDirectories to run in, if not the machine's own.
+    """
     configure(site, standin)
     standin.sleep_for(60)
+    entering = where.entering(user.home) if where else []
     process = subprocess.Popen(
-        ["setpriv", f"--reuid={user.uid}", f"--regid={user.gid}", "--init-groups",
-         "--", str(site.launcher), "bwa"], env=user_environment(user),
-        cwd=user.home, stdin=subprocess.DEVNULL, start_new_session=True)
+        [*entering, *as_user(user), str(site.launcher), "bwa"],
+        env=env or user_environment(user), cwd=user.home,
+        stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         yield process
     finally:
         if process.poll() is None:
+            runtimes = children(process.pid)
             process.kill()
+            process.wait()
+            for runtime in runtimes:  # root's: it would outlive rkt-run
+                end_for_good(runtime)
 
 
 @pytest.mark.parametrize("sender", ["user", "root"])
@@ -397,35 +451,15 @@ def test_without_the_setuid_install_previews_still_work(site, standin, user, opt
     assert standin.records() == []
 
 
-def test_many_runs_by_many_users_at_once_keep_to_their_own_caller(
-        site, standin, make_user, shared_dir):
-    require(os.path.exists("/usr/bin/unshare"), "needs unshare (util-linux)")
-    configure(site, standin, extra=WHO)
-    users = [make_user() for _ in range(10)]
-    runs = [(user, f"{user.uid}-{n}") for user in users for n in range(5)]
-    report = run_in_fresh_temporary_directories(site, shared_dir, runs)
-    assert [result["status"] for result in report["results"]] == [0] * 50, report
-    assert report["left_behind"] == []
-    records = standin.records()
-    assert len(records) == 50
-    for record in records:
-        tag = record["env_file"].split("RUN_TAG=")[1].split("\n")[0]
-        uid = tag.split("-")[0]
-        assert f"--user={uid}" in record["argv"]
-        assert f"/home/rkttest{uid}" in record["env_file"]
-        assert record["resuid"] == [0, 0, 0] and record["fds"] == [0, 1, 2, 3]
-    tags = sorted(record["env_file"].split("RUN_TAG=")[1].split("\n")[0]
-                  for record in records)
-    assert tags == sorted(tag for _, tag in runs)
-    assert len(site.audit_lines()) == 50
+TEMPORARY_PLACES = ("/tmp", "/var/tmp", "/run", "/dev/shm")
 
-
-# Runs inside a private mount namespace whose /tmp, /var/tmp, /run and
-# /dev/shm are fresh and empty but for the directories the runs need, so
-# that whatever a run leaves there is seen, and nothing made by other
-# processes on the machine is mistaken for it.
-FRESH_TEMPORARY_DIRECTORIES = r"""
-import ctypes, json, os, subprocess, sys
+# Holds a private mount namespace, until its standard input closes, whose
+# temporary directories are fresh and empty but for the directories that
+# runs need, bound in from the machine's /tmp: whatever a run started in it
+# leaves there is seen, and nothing that other processes on the machine make
+# meanwhile is mistaken for it.
+HOLD_FRESH_TEMPORARY_DIRECTORIES = r"""
+import ctypes, os, sys
 
 MS_BIND = 4096
 libc = ctypes.CDLL(None, use_errno=True)
@@ -437,42 +471,258 @@ def mount(source, target, kind, flags, options):
         raise OSError(ctypes.get_errno(), f"mount {source} on {target}")
 
 
-keep, runs = json.loads(sys.argv[1])
+places, keep = sys.argv[1].split(","), sys.argv[2:]
 old_tmp = os.open("/tmp", os.O_PATH | os.O_DIRECTORY)
-for place in ("/tmp", "/var/tmp", "/run", "/dev/shm"):
+for place in places:
     mount("fresh", place, "tmpfs", 0, "mode=1777")
 for name in keep:
     os.mkdir(f"/tmp/{name}", 0o755)
     mount(f"/proc/self/fd/{old_tmp}/{name}", f"/tmp/{name}", None, MS_BIND, None)
 os.close(old_tmp)
-started = []
-for uid, gid, home, tag, launcher in runs:
-    env = {"PATH": "/usr/bin:/bin", "HOME": home, "RUN_TAG": tag}
-    started.append(subprocess.Popen(
-        ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", "--",
-         launcher, "who"], env=env, cwd=home, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True))
-results = [{"status": p.wait(), "stderr": p.stderr.read()} for p in started]
-left = []
-for place in ("/tmp", "/var/tmp", "/run", "/dev/shm"):
-    for name in os.listdir(place):
-        if not (place == "/tmp" and name in keep):
-            left.append(f"{place}/{name}")
-# Where every run starts the runtime: made once, and empty it must stay.
-if os.listdir("/run/rkt-run") == ["empty"] and not os.listdir("/run/rkt-run/empty"):
-    left.remove("/run/rkt-run")
-print(json.dumps({"results": results, "left_behind": left}))
+print("ready", flush=True)
+sys.stdin.read()
 """
 
 
-def run_in_fresh_temporary_directories(site, shared_dir, runs) -> dict:
-    """Start every run at once in a private mount namespace; report what happened."""
+class FreshTemporaryDirectories:
+    """A private mount namespace with fresh temporary directories to run in."""
+
+    def __init__(self, holder: subprocess.Popen, keep: list[str]):
+        self.holder = holder
+        self.keep = keep
+
+    def entering(self, cwd) -> list[str]:
+        """Return the words that run the command after them in here, from cwd."""
+        return ["nsenter", f"--mount=/proc/{self.holder.pid}/ns/mnt",
+                f"--wd={cwd}", "--"]
+
+    def listing(self) -> set[str]:
+        """Return every path in the temporary directories, but the kept ones."""
+        root = f"/proc/{self.holder.pid}/root"
+        found = set()
+        for place in TEMPORARY_PLACES:
+            for folder, directories, files in os.walk(root + place):
+                if folder == root + "/tmp":
+                    directories[:] = [d for d in directories if d not in self.keep]
+                for name in directories + files:
+                    found.add(os.path.join(folder, name).removeprefix(root))
+        return found
+
+
+@pytest.fixture
+def fresh(site, shared_dir):
+    """Fresh temporary directories, in which site and shared_dir still are."""
+    for program in ("unshare", "nsenter"):
+        require(os.path.exists(f"/usr/bin/{program}"),
+                f"needs {program} (util-linux)")
     keep = [site.prefix.name, shared_dir.name]
-    plan = [(user.uid, user.gid, str(user.home), tag, str(site.launcher))
-            for user, tag in runs]
+    holder = subprocess.Popen(
+        ["unshare", "--mount", "--propagation", "private", "/usr/bin/python3",
+         "-I", "-c", HOLD_FRESH_TEMPORARY_DIRECTORIES, ",".join(TEMPORARY_PLACES),
+         *keep], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "ready\n", "no fresh directories"
+        yield FreshTemporaryDirectories(holder, keep)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def left_behind(before: set[str], after: set[str]) -> list[str]:
+    """Return what is in the temporary directories now that was not before."""
+    # rkt-run makes EMPTY_DIRECTORY at the first run on a machine and keeps it
+    # for the runs after; anything put in it would still show.
+    made_once = {os.path.dirname(EMPTY_DIRECTORY), EMPTY_DIRECTORY}
+    return sorted(after - before - made_once)
+
+
+def processes_running(path) -> list[int]:
+    """Return the pids of the processes whose command line names path."""
+    word = str(path).encode()
+    pids = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                if word in cmdline.read().split(b"\0") and alive(int(name)):
+                    pids.append(int(name))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def tagged_environment(user) -> dict[str, str]:
+    """Return user's login environment with values that are theirs alone."""
+    return {**user_environment(user), "RUN_TAG": f"tag-{user.uid}",
+            "http_proxy": f"http://{user.name}.proxy:3128"}
+
+
+def record_of(records: list[dict], user) -> dict:
+    """Return the one record of a run whose container runs as user."""
+    [record] = [r for r in records if f"--user={user.uid}" in r["argv"]]
+    return record
+
+
+def test_fifty_runs_by_fifty_users_at_once_keep_to_their_own_caller(
+        site, standin, make_user, fresh, tmp_path):
+    configure(site, standin, extra=WHO)
+    standin.sleep_for(0.5)  # so that a runtime a run did not wait for is seen
+    users = [make_user() for _ in range(50)]
+    before = fresh.listing()
+    # A file, not a pipe: waiting for a pipe's end would wait for the runtimes.
+    with open(tmp_path / "stderr", "w+") as errors:
+        runs = [subprocess.Popen(
+            [*fresh.entering(user.home), *as_user(user), str(site.launcher), "who"],
+            env=tagged_environment(user), cwd=user.home, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=errors) for user in users]
+        statuses = [run.wait(timeout=120) for run in runs]
+    assert statuses == [0] * 50, (tmp_path / "stderr").read_text()
+    assert (tmp_path / "stderr").read_text() == ""
+    assert processes_running(standin.path) == []
+    records = standin.records()
+    assert len(records) == 50
+    for user in users:
+        record = record_of(records, user)
+        assert f"--group={user.gid}" in record["argv"]
+        assert f"home,kind=host,source={user.home}" in record["argv"]
+        assert record["env_file"] == (
+            f"HOME=/home/{user.name}\nhttp_proxy=http://{user.name}.proxy:3128\n"
+            f"RUN_TAG=tag-{user.uid}\n")
+        assert record["resuid"] == [0, 0, 0] and record["fds"] == [0, 1, 2, 3]
+    callers = sorted(line.split("caller=")[1].split()[0]
+                     for line in site.audit_lines())
+    assert callers == sorted(f"{user.name}({user.uid})" for user in users)
+    assert left_behind(before, fresh.listing()) == []
+
+
+# Run by another user: try to open each path named, and report the name of
+# the error, or "read"; then report every place where the secret was found,
+# in a file under the temporary directories or in a command line.
+LOOK_FOR_THE_SECRET = r"""
+import errno, json, os, stat, sys
+
+secret, places, pids, paths = sys.argv[1].encode(), *json.loads(sys.argv[2])
+
+
+def attempt(path):
+    try:
+        with open(path, "rb") as file:
+            file.read(1)
+        return "read"
+    except OSError as error:
+        return errno.errorcode[error.errno]
+
+
+def holds_secret(path):
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with open(path, "rb") as file:
+            return secret in file.read()
+    except OSError:
+        return False
+
+
+found = [f"/proc/{pid}/cmdline" for pid in pids
+         if holds_secret(f"/proc/{pid}/cmdline")]
+for place in places:
+    for folder, _, files in os.walk(place):
+        found += [os.path.join(folder, name) for name in files
+                  if holds_secret(os.path.join(folder, name))]
+print(json.dumps({"opened": {path: attempt(path) for path in paths},
+                  "found": found}))
+"""
+
+
+def descriptors_and_environ(pid: int) -> list[str]:
+    """Return the /proc paths of pid's open descriptors and of its environment."""
+    return [*(f"/proc/{pid}/fd/{fd}" for fd in os.listdir(f"/proc/{pid}/fd")),
+            f"/proc/{pid}/environ"]
+
+
+def test_another_user_cannot_read_the_container_environment_of_a_run(
+        site, standin, make_user):
+    owner, other = make_user(), make_user()
+    secret = f"http://{os.urandom(12).hex()}.proxy.example:3128"
+    # The stand-in's own records hold the environment: only root may read them.
+    (standin.directory / "records").mkdir(mode=0o700)
+    env = {**user_environment(owner), "http_proxy": secret}
+    with waiting_run(site, standin, owner, env=env) as process:
+        runtime = runtime_of(process)
+        paths = descriptors_and_environ(runtime) + descriptors_and_environ(
+            process.pid)
+        looked = other.run(
+            ["/usr/bin/python3", "-I", "-c", LOOK_FOR_THE_SECRET, secret,
+             json.dumps([TEMPORARY_PLACES, [process.pid, runtime], paths])],
+            env={}, cwd=other.home, timeout=120)
+    assert looked.returncode == 0, looked.stderr
+    report = json.loads(looked.stdout)
+    assert f"/proc/{runtime}/fd/3" in report["opened"]
+    assert set(report["opened"].values()) <= {"EACCES", "EPERM"}, report
+    assert report["found"] == []
+    assert secret in standin.only_record()["env_file"]
+
+
+def test_rkt_run_killed_mid_run_leaves_nothing_behind(site, standin, user, fresh):
+    before = fresh.listing()
+    with waiting_run(site, standin, user, where=fresh) as process:
+        runtime = runtime_of(process)
+        user.run(["kill", "-KILL", str(process.pid)], check=True)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        end_for_good(runtime)  # it outlives rkt-run, as a command outlives sudo
+    assert left_behind(before, fresh.listing()) == []
+
+
+def runtime_for(case: str, standin, shared_dir):
+    """Return the runtime a run that never starts has: missing, unusable or fine."""
+    if case == "runtime-missing":
+        return shared_dir / "no-such-runtime"
+    if case == "runtime-fails-to-start":
+        runtime = shared_dir / "runtime-of-no-interpreter"
+        runtime.write_text("#!/no/such/interpreter\n")
+        runtime.chmod(0o755)
+        return runtime
+    return standin.path
+
+
+@pytest.mark.parametrize("case, top, image, refusal", [
+    ("refused-by-policy", "restrict-images = true\n", "example.org/other:1",
+     "is not an alias, and this site runs aliases only"),
+    ("runtime-missing", "", "bwa", "is not installed"),
+    ("runtime-fails-to-start", "", "bwa", "cannot start the runtime"),
+])
+def test_a_run_that_never_starts_leaves_nothing_behind(
+        site, standin, user, fresh, shared_dir, case, top, image, refusal):
+    runtime = runtime_for(case, standin, shared_dir)
+    site.configure(sample_config(standin, site, top=top).replace(
+        f'rkt = "{standin.path}"', f'rkt = "{runtime}"'))
+    before = fresh.listing()
     done = subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", "/usr/bin/python3", "-I",
-         "-c", FRESH_TEMPORARY_DIRECTORIES, json.dumps([keep, plan])],
-        capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+        [*fresh.entering(user.home), *as_user(user), str(site.launcher), image],
+        env=tagged_environment(user), cwd=user.home, capture_output=True,
+        text=True, timeout=60)
+    assert refusal in one_line(done)
+    assert left_behind(before, fresh.listing()) == []
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_relayed_signal_that_kills_the_runtime_ends_rkt_run_by_that_signal(
+        site, shared_dir, user, number):
+    runtime = shared_dir / "sleeping-runtime"
+    runtime.write_text("#!/bin/sh\nexec sleep 60\n")  # signals as the default has it
+    runtime.chmod(0o755)
+    site.configure(f'rkt = "{runtime}"\n[alias.tool]\nimage = "example.org/tool:1"\n')
+    process = subprocess.Popen(
+        [*as_user(user), str(site.launcher), "tool"], env=user_environment(user),
+        cwd=user.home, stdin=subprocess.DEVNULL, start_new_session=True)
+    sleeper = None
+    try:
+        sleeper = child_running(process, "sleep")
+        user.run(["kill", f"-{int(number)}", str(process.pid)], check=True)
+        status = process.wait(timeout=30)
+        # The runtime ended first: rkt-run relayed the signal, not died of it.
+        assert not alive(sleeper)
+    finally:
+        process.kill()
+        if sleeper:
+            end_for_good(sleeper)
+    assert status == -number
