@@ -249,6 +249,21 @@ def test_a_signal_to_rkt_run_reaches_the_runtime(
     assert received.read_text() == str(int(number))
 
 
+def test_rkt_run_killed_outright_tells_the_runtime_to_stop(site, standin, user):
+    # The runtime is root's, so the user could not stop it once rkt-run, which
+    # relays their signals, is gone: the kernel tells it instead.
+    with waiting_run(site, standin, user) as process:
+        runtime = runtime_of(process)
+        user.run(["kill", "-KILL", str(process.pid)], check=True)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        deadline = time.monotonic() + 30
+        while alive(runtime):
+            assert time.monotonic() < deadline, "the runtime outlived rkt-run"
+            time.sleep(0.02)
+    received = standin.directory / "records" / f"{runtime}.signal"
+    assert received.read_text() == str(int(signal.SIGTERM))
+
+
 def test_a_runtime_killed_outright_gives_128_plus_the_signal(site, standin, user):
     with waiting_run(site, standin, user) as process:
         os.kill(runtime_of(process), signal.SIGKILL)
@@ -668,7 +683,7 @@ def test_rkt_run_killed_mid_run_leaves_nothing_behind(site, standin, user, fresh
         runtime = runtime_of(process)
         user.run(["kill", "-KILL", str(process.pid)], check=True)
         assert process.wait(timeout=30) == -signal.SIGKILL
-        end_for_good(runtime)  # it outlives rkt-run, as a command outlives sudo
+        end_for_good(runtime)  # told to stop, it may still be ending
     assert left_behind(before, fresh.listing()) == []
 
 

@@ -11,8 +11,9 @@ disappears with the last descriptor to it, so nothing is left to clean up.
 
 # Every module the exec path needs is loaded with this one, so the integrity
 # check that follows its import covers their files too (syslog for audit).
-# The exception is ctypes, which privilege.set_no_new_privs loads only where
-# no launcher has set no_new_privs already: a run by root itself.
+# The exception is ctypes, loaded by the runtime's child for prctl: there the
+# launcher's entry script checks it as it is found, and a run by root itself
+# needs no check.
 import os
 import resource
 import sys
@@ -52,18 +53,26 @@ def run(config, caller, plan, cwd: str) -> int:
         stream.flush()  # or the child would hold a copy of what is unwritten
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an inherited SIG_IGN reaps it
     signal.pthread_sigmask(signal.SIG_BLOCK, AWAITED_SIGNALS)
+    parent = os.getpid()
     child = os.fork()
     if child == 0:
-        become_runtime(plan, memfile)
+        become_runtime(plan, memfile, parent)
     os.close(memfile)
 
-    return wait_relaying_signals(child)
+    # As root: the kernel's signal to the runtime when rkt-run dies is sent
+    # with rkt-run's rights, and a user may not signal root's runtime. The
+    # caller can still signal rkt-run: its real uid stays theirs.
+    with privilege.raised():
+        return wait_relaying_signals(child)
 
 
-def become_runtime(plan, memfile: int) -> None:
+def become_runtime(plan, memfile: int, parent: int) -> None:
     """In the child: become root for good and execute the runtime; never return."""
     try:
         privilege.become_root()
+        # After the ids change, which clears it: if rkt-run is killed outright,
+        # the runtime is told to stop, since its user no longer can tell it.
+        privilege.end_with_parent(signal.SIGTERM, parent)
         signal.pthread_sigmask(signal.SIG_SETMASK, ())
         privilege.set_no_new_privs()
         keep_only_standard_streams_and(memfile)

@@ -59,6 +59,18 @@ def become_root() -> None:
     os.setresuid(0, 0, 0)
 
 
+def end_with_parent(number: int, parent: int) -> None:
+    """Have the kernel send signal number when parent dies; end now if it has."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, number, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(128 + number)
+
+
 def set_no_new_privs() -> None:
     """Forbid every later exec from gaining privilege (setuid, file capabilities)."""
     if no_new_privs_set():
