@@ -414,7 +414,9 @@ def test_list_images_through_the_launcher_asks_the_runtime_as_root(
     plain = site.run_as(user, "--list-images")
     assert "quay.io/biocontainers/bwa:0.7.15--0  2.0 KiB  sha512-1" in plain.stdout
     listing = standin.listings()[0]
-    assert listing["resuid"][1] == 0
+    # Root in every id, with no group of the caller's, as the runtime of a run.
+    assert listing["resuid"] == [0, 0, 0] and listing["resgid"] == [0, 0, 0]
+    assert listing["groups"] == []
     assert listing["environ"] == RUNTIME_ENVIRONMENT
     assert listing["fds"] == [0, 1, 2]
 
