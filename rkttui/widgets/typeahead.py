@@ -21,6 +21,8 @@ def pass_on(widget, event: Key) -> bool:
     event.prevent_default()
     # The way the app sends a key: behind the keys the widget holds already,
     # and marked as sent, so that the app does not send it a second time.
+    # FIXME: a private method of Textual's (pinned to 8.2 for it); use a
+    # public way to send a key to a widget once Textual has one.
     focused._forward_event(Key(event.key, event.character))
     return True
 
