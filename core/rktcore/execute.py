@@ -135,14 +135,16 @@ def wait_relaying_signals(child: int) -> int:
 
 
 def relay(child: int, info) -> None:
-    """Send the runtime a signal sent to rkt-run, unless the terminal sent both."""
+    """Send the runtime a signal sent to rkt-run, unless the terminal sent both.
+
+    rkt-run waits as root, which the kernel asks of a signal to root's runtime.
+    """
     if info.si_code == SI_KERNEL:
         return  # the runtime is in the terminal's foreground group too
-    with privilege.raised():
-        try:
-            os.kill(child, info.si_signo)
-        except ProcessLookupError:
-            pass
+    try:
+        os.kill(child, info.si_signo)
+    except ProcessLookupError:
+        pass
 
 
 def exit_status(status: int) -> int:

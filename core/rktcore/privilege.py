@@ -61,32 +61,23 @@ def become_root() -> None:
 
 def end_with_parent(number: int, parent: int) -> None:
     """Have the kernel send signal number when parent dies; end now if it has."""
-    import ctypes
-
     PR_SET_PDEATHSIG = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, number, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    prctl(PR_SET_PDEATHSIG, number)
     if os.getppid() != parent:  # it died before the signal was asked for
         os._exit(128 + number)
 
 
 def set_no_new_privs() -> None:
     """Forbid every later exec from gaining privilege (setuid, file capabilities)."""
-    if no_new_privs_set():
-        return  # the launcher set it, and nothing can clear it again
-    import ctypes  # only for root's own direct runs: it costs milliseconds
-
     PR_SET_NO_NEW_PRIVS = 38
+    prctl(PR_SET_NO_NEW_PRIVS, 1)  # set already by the launcher: no harm
+
+
+def prctl(option: int, value: int) -> None:
+    """Call prctl(2) with one argument, raising OSError if the kernel refuses."""
+    # Loaded here, in the runtime's child only: ctypes costs milliseconds.
+    import ctypes
+
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-
-
-def no_new_privs_set() -> bool:
-    """Say whether this process already has no_new_privs, as the kernel reports."""
-    try:
-        with open("/proc/self/status", "rb") as status:
-            return b"\nNoNewPrivs:\t1\n" in status.read()
-    except OSError:
-        return False
+    if libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
