@@ -148,8 +148,7 @@ class ChoicePane(VerticalScroll):
             arguments.value = typed_arguments
             exec_text.value = typed_exec
         self.show_exec_choices(entry, picked)
-        if typed_exec.strip():
-            self.draft.exec = typed_exec.strip()
+        self.draft.exec = self.chosen_exec()
         self.show_arguments_problem()
         self.refresh_verdicts()
         self.post_message(self.Changed(self.draft))
@@ -192,7 +191,6 @@ class ChoicePane(VerticalScroll):
             fixed.show("")
         if picked not in (*listed, ""):
             picked = listed[0] if listed else ""
-        self.draft.exec = picked if listed else ""
         if listed:
             with self.prevent(Select.Changed):
                 if listed != self.offered:
@@ -211,10 +209,16 @@ class ChoicePane(VerticalScroll):
     def changed(self) -> None:
         self.post_message(self.Changed(self.draft))
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if self.query_one("#exec-text", Input).value.strip():
-            return
-        self.draft.exec = event.value if isinstance(event.value, str) else ""
+    def chosen_exec(self) -> str:
+        """Return the executable chosen: the one typed, else the one picked."""
+        text = self.query_one("#exec-text", Input)
+        select = self.query_one("#exec-select", Select)
+        typed = text.value.strip() if text.display else ""
+        picked = select.value if select.display else ""
+        return typed or (picked if isinstance(picked, str) else "")
+
+    def on_select_changed(self) -> None:
+        self.draft.exec = self.chosen_exec()
         self.changed()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -222,9 +226,7 @@ class ChoicePane(VerticalScroll):
             self.draft.arguments = event.value
             self.show_arguments_problem()
         elif event.input.id == "exec-text":
-            typed = event.value.strip()
-            chosen = self.query_one("#exec-select", Select).value
-            self.draft.exec = typed or (chosen if isinstance(chosen, str) else "")
+            self.draft.exec = self.chosen_exec()
         self.changed()
 
     def show_arguments_problem(self) -> None:

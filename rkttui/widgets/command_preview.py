@@ -115,7 +115,8 @@ class CommandPreview(Vertical, can_focus=True):
             handoff.show("")
             return
         if self.explained:
-            title.show("Explained: each word and where it comes from  (ctrl+t: command)")
+            title.show("Explained: each word and where it comes from  "
+                       "(ctrl+t: command)")
             body.show(self.explanation(outcome.plan))
         else:
             title.show("The command rkt-run will execute  (ctrl+t: explain)")
