@@ -4,6 +4,8 @@ Tests that need root, a compiler or podman skip with the reason where those
 are missing; with RKTTUI_REQUIRE_ALL=1 (set by CI) such a skip is a failure.
 """
 
+import asyncio
+import functools
 import json
 import os
 import pwd
@@ -164,3 +166,19 @@ def make_user():
     yield make
     for name in made:
         subprocess.run(["userdel", "-r", "-f", name], capture_output=True)
+
+
+def drive(scenario):
+    """Run an async pilot scenario as a plain test (no async plugin needed)."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+@pytest.fixture
+def own_settings(tmp_path, monkeypatch):
+    """Give rkt-tui a settings directory of the test's own, for themes and such."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))

@@ -4,10 +4,8 @@ Each test starts the real app on a small site written inline, for a fixed
 caller (alice, uid 1000), and reads what the screen shows.
 """
 
-import asyncio
-import functools
-
 import pytest
+from conftest import drive
 from rktcore import config as configuration
 from rktcore.identity import Caller
 from rktcore.preview import command_line
@@ -20,6 +18,8 @@ from rkttui.screens.main import SETTLE_DELAY
 from rkttui.site import Site
 from rkttui.widgets.catalogue_list import CatalogueList
 from rkttui.widgets.command_preview import CommandPreview
+
+pytestmark = pytest.mark.usefixtures("own_settings")
 
 ALICE = Caller(1000, 1000, [], "alice", "/home/alice")
 SIZE = (120, 45)
@@ -56,21 +56,6 @@ environment-blacklist = ["BLAST_USAGE_REPORT"]
 """
 IMAGES = [{"id": "sha512-0abc", "name": "quay.io/biocontainers/seqkit:2.8.0--0",
            "size": 22347776, "import_time": 1, "last_used_time": 2}]
-
-
-def drive(scenario):
-    """Run an async pilot scenario as a plain test (no async plugin needed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
 def make_app(tmp_path, exec="true", interactive="true",

@@ -1,7 +1,5 @@
 """rkt-tui when things are wrong: a broken config, no terminal, no image list."""
 
-import asyncio
-import functools
 import os
 import pty
 import subprocess
@@ -9,12 +7,15 @@ import sys
 import textwrap
 
 import pytest
+from conftest import drive
 from rktcore import config as configuration
 from rktcore.identity import Caller
 
 from rkttui.app import RktTui, build_app, main, parse_arguments
 from rkttui.screens.broken_config import key_at_fault
 from rkttui.site import Site
+
+pytestmark = pytest.mark.usefixtures("own_settings")
 
 ALICE = Caller(1000, 1000, [], "alice", "/home/alice")
 SIZE = (120, 40)
@@ -26,21 +27,6 @@ image = "quay.io/biocontainers/bwa:0.7.17--he4a0461_11"
 exec = ["bwa"]
 """
 TUI = [sys.executable, "-m", "rkttui"]
-
-
-def drive(scenario):
-    """Run an async pilot scenario as a plain test (no async plugin needed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
 def text_of(app, selector: str) -> str:

@@ -4,15 +4,13 @@ Run's exec is replaced by a recorder: the test asserts on exactly what rkt-tui
 would have executed, and that rkt-run reads it back into the same plan.
 """
 
-import asyncio
-import functools
 import os
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import require_root
+from conftest import drive, require_root
 from rktcore import config as configuration
 from rktcore import options
 from rktcore.identity import Caller
@@ -23,6 +21,8 @@ from rkttui.app import RktTui, finish
 from rkttui.handoff import HandOff
 from rkttui.site import Site
 from rkttui.widgets.command_preview import CommandPreview
+
+pytestmark = pytest.mark.usefixtures("own_settings")
 
 ALICE = Caller(1000, 1000, [], "alice", "/home/alice")
 ROOT = Caller(0, 0, [], "root", "/root")
@@ -43,21 +43,6 @@ image = "quay.io/biocontainers/bwa:0.7.17--he4a0461_11"
 exec = ["bwa"]
 description = "Burrows-Wheeler aligner"
 """
-
-
-def drive(scenario):
-    """Run an async pilot scenario as a plain test (no async plugin needed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
 def notices(app) -> list[str]:

@@ -4,10 +4,8 @@ rkt-tui runs only in a terminal, so an interactive run from it gets podman's
 --tty as rkt-run adds it there; the preview must show it too.
 """
 
-import asyncio
-import functools
-
 import pytest
+from conftest import drive
 from rktcore import config as configuration
 from rktcore.identity import Caller
 from textual.widgets import Switch
@@ -15,6 +13,8 @@ from textual.widgets import Switch
 from rkttui.app import RktTui
 from rkttui.site import Site
 from rkttui.widgets.command_preview import CommandPreview, word_class
+
+pytestmark = pytest.mark.usefixtures("own_settings")
 
 ALICE = Caller(1000, 1000, [], "alice", "/home/alice")
 SIZE = (120, 45)
@@ -47,21 +47,6 @@ BWA = (
     "--http-proxy=false {streams}--volume /home/alice:/home/alice "
     "-- quay.io/biocontainers/bwa:0.7.17--he4a0461_11 bwa mem ref.fa"
 )
-
-
-def drive(scenario):
-    """Run an async pilot scenario as a plain test (no async plugin needed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
 def make_app(tmp_path) -> RktTui:

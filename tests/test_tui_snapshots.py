@@ -9,10 +9,7 @@ import pytest
 
 from rkttui.tour import SIZE, STATES, app_for, reach
 
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+pytestmark = pytest.mark.usefixtures("own_settings")
 
 
 @pytest.mark.parametrize("theme", ["rkt-night", "rkt-contrast"])

@@ -1,34 +1,20 @@
 """Themes: the files in themes/, switching them, and remembering the choice."""
 
-import asyncio
-import functools
 import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import drive
 from textual.color import Color
 
 from rkttui.app import build_app, parse_arguments
 from rkttui.settings import settings_file
 from rkttui.theming import PACKAGE_THEMES, load_themes, read_theme
 
+pytestmark = pytest.mark.usefixtures("own_settings")
+
 SIZE = (120, 40)
 THEMES = Path(__file__).resolve().parent.parent / "themes"
-
-
-def drive(scenario):
-    """Run an async pilot scenario as a plain test (no async plugin needed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
 def demo_app(*arguments: str):
